@@ -1,0 +1,714 @@
+/* frontend/sema.c: declarations and definitions. Collects consts, fns and
+ * externs of the module and its imports, then lowers each pipeline: its
+ * signature (inputs, scalar parameters, dims), its statements grouped into
+ * tensors (a main definition plus boundary definitions), index ranges,
+ * recurrence classification, and extern calls. Runs after parsing, before
+ * the IR verifier. Tests: tests/errors/, tests/run/. */
+#include "sema.h"
+#include <math.h>
+
+#define A (s->a)
+
+int sema_dim_index(Sema *s, const char *name)
+{
+    if (!s->p) return -1;
+    for (int i = 0; i < s->p->dims.n; i++)
+        if (strcmp(s->p->dims.v[i].name, name) == 0) return i;
+    return -1;
+}
+
+ConstSym *sema_const(Sema *s, const char *name)
+{
+    for (int i = 0; i < s->consts.n; i++)
+        if (strcmp(s->consts.v[i].name, name) == 0) return &s->consts.v[i];
+    return NULL;
+}
+
+FnSym *sema_fn(Sema *s, const char *name)
+{
+    for (int i = 0; i < s->fns.n; i++)
+        if (strcmp(s->fns.v[i].name, name) == 0) return &s->fns.v[i];
+    return NULL;
+}
+
+ExternSym *sema_extern(Sema *s, const char *name)
+{
+    for (int i = 0; i < s->externs.n; i++)
+        if (strcmp(s->externs.v[i].name, name) == 0) return &s->externs.v[i];
+    return NULL;
+}
+
+bool sema_is_pending(Sema *s, const char *name, Span *at)
+{
+    if (!s->pdecl) return false;
+    for (int i = 0; i < s->pdecl->stmts.n; i++) {
+        StmtAst *st = &s->pdecl->stmts.v[i];
+        for (int k = 0; k < st->names.n; k++)
+            if (strcmp(st->names.v[k], name) == 0) { *at = st->span; return true; }
+    }
+    return false;
+}
+
+/* ---- shapes -------------------------------------------------------------- */
+
+/* a dimension expression: affine in dims and integer constants */
+Lin sema_shape_lin(Sema *s, Expr *e, bool allow_new_dims)
+{
+    switch (e->kind) {
+    case E_INT: return lin_const(e->u.ival);
+    case E_NAME: {
+        const char *n = e->u.name.name;
+        ConstSym *c = sema_const(s, n);
+        if (c) {
+            if (!c->ok) return lin_bad();
+            if (c->is_float) { diag_error(s->d, e->span, "constant '%s' is a float and cannot be a dimension", n); return lin_bad(); }
+            return lin_const(c->i);
+        }
+        int di = sema_dim_index(s, n);
+        if (di < 0) {
+            if (!allow_new_dims) {
+                diag_error(s->d, e->span, "dimension '%s' is not bound by any input; declare it as a parameter '%s: dim'", n, n);
+                return lin_bad();
+            }
+            IrDimSym d = { n, e->span, false };
+            vec_push(A, &s->p->dims, d);
+            di = s->p->dims.n - 1;
+        }
+        return lin_atom(LIN_ATOM(LIN_DIM, di));
+    }
+    case E_BINARY: {
+        Lin a = sema_shape_lin(s, e->u.bin.a, allow_new_dims);
+        Lin b = sema_shape_lin(s, e->u.bin.b, allow_new_dims);
+        if (!a.ok || !b.ok) return lin_bad();
+        switch (e->u.bin.op) {
+        case IR_ADD: return lin_add(a, b);
+        case IR_SUB: return lin_sub(a, b);
+        case IR_MUL:
+            if (lin_is_const(a)) return lin_scale(b, a.c);
+            if (lin_is_const(b)) return lin_scale(a, b.c);
+            break;
+        default: break;
+        }
+        break;
+    }
+    case E_UNARY:
+        if (e->u.un.op == IR_NEG) return lin_scale(sema_shape_lin(s, e->u.un.a, allow_new_dims), -1);
+        break;
+    default: break;
+    }
+    diag_error(s->d, e->span, "a dimension must be a dim name, an integer constant, or a sum of those (like T+1)");
+    return lin_bad();
+}
+
+/* ---- module-level declarations ----------------------------------------- */
+
+static void declare_const(Sema *s, DeclAst *d)
+{
+    if (sema_const(s, d->name) || sema_fn(s, d->name)) {
+        diag_error(s->d, d->name_span, "'%s' is already declared", d->name);
+        return;
+    }
+    ConstSym c = { d->name, d->name_span, false, 0, 0, false };
+    IrPipeline *sp = s->p; s->p = NULL;
+    TE v = sema_expr(s, d->value);
+    s->p = sp;
+    if (v.e->op != IR_CONST) {
+        diag_error(s->d, d->value->span, "the value of const '%s' must be computable at compile time", d->name);
+    } else {
+        c.ok = true;
+        c.is_float = ty_is_float(v.e->ty);
+        if (c.is_float) c.f = v.e->u.f; else c.i = v.e->u.i;
+    }
+    vec_push(A, &s->consts, c);
+}
+
+static void declare_fn(Sema *s, DeclAst *d)
+{
+    if (sema_fn(s, d->name) || sema_const(s, d->name) || ir_op_by_call_name(d->name) >= 0 || ir_red_by_name(d->name) >= 0 || ty_from_name(d->name) >= 0) {
+        diag_error(s->d, d->name_span, "'%s' is already declared (or is a built-in)", d->name);
+        return;
+    }
+    for (int k = 0; k < d->params.n; k++)
+        if (d->params.v[k].type.has_shape || d->params.v[k].type.is_dim)
+            diag_error(s->d, d->params.v[k].span, "fn parameters are scalars; '%s' has a shape", d->params.v[k].name);
+    if (d->ret.has_shape) diag_error(s->d, d->ret.span, "fn results are scalars");
+    FnSym f = { d->name, d, false, false, false };
+    vec_push(A, &s->fns, f);
+}
+
+/* check each fn body once, with its parameters as opaque values, so that
+ * errors in it are reported once and not at every call */
+static void check_fn(Sema *s, FnSym *f)
+{
+    DeclAst *d = f->decl;
+    int np = d->params.n;
+    TE *args = arena_alloc(A, (size_t)(np ? np : 1) * sizeof(TE));
+    const char **names = arena_alloc(A, (size_t)(np ? np : 1) * sizeof(char *));
+    for (int k = 0; k < np; k++) {
+        IrExpr *e = ir_expr(A, IR_PARAM, d->params.v[k].type.ty, d->params.v[k].span, 0);
+        e->u.param = -1 - k;
+        args[k] = (TE){ e, false };
+        names[k] = d->params.v[k].name;
+    }
+    IrPipeline *sp = s->p; s->p = NULL;
+    s->fn = f; s->fn_pnames = names; s->fn_args = args; s->fn_nargs = np;
+    f->active = true;
+    int errs = s->d->nerrors;
+    TE body = sema_expr(s, d->body);
+    sema_coerce(s, body, d->ret.ty, d->body->span, arena_printf(A, "the result of '%s'", f->name));
+    f->active = false;
+    f->bad = s->d->nerrors != errs;
+    s->fn = NULL; s->fn_pnames = NULL; s->fn_args = NULL; s->fn_nargs = 0;
+    s->p = sp;
+}
+
+static void declare_extern(Sema *s, DeclAst *d)
+{
+    if (sema_extern(s, d->name) || sema_fn(s, d->name)) {
+        diag_error(s->d, d->name_span, "'%s' is already declared", d->name);
+        return;
+    }
+    IrExternDecl *x = arena_alloc(A, sizeof *x);
+    x->name = d->name; x->span = d->span;
+    x->nin = d->params.n; x->nout = d->outs.n;
+    int nmax = (x->nin > x->nout ? x->nin : x->nout) + 1;
+    x->in_names = arena_alloc(A, (size_t)nmax * sizeof(char *));
+    x->out_names = arena_alloc(A, (size_t)nmax * sizeof(char *));
+    x->in_ty = arena_alloc(A, (size_t)nmax * sizeof(IrType));
+    x->out_ty = arena_alloc(A, (size_t)nmax * sizeof(IrType));
+    x->in_rank = arena_alloc(A, (size_t)nmax * sizeof(int));
+    x->out_rank = arena_alloc(A, (size_t)nmax * sizeof(int));
+    x->in_shape = arena_alloc(A, (size_t)nmax * sizeof *x->in_shape);
+    x->out_shape = arena_alloc(A, (size_t)nmax * sizeof *x->out_shape);
+    /* the extern's dims live in a scratch pipeline of their own */
+    IrPipeline scratch = { 0 };
+    IrPipeline *sp = s->p;
+    s->p = &scratch;
+    for (int io = 0; io < 2; io++) {
+        ParamList *pl = io ? &d->outs : &d->params;
+        for (int k = 0; k < pl->n; k++) {
+            ParamAst *pa = &pl->v[k];
+            if (pa->type.is_dim) { diag_error(s->d, pa->span, "extern parameters are tensors or scalars, not dims"); continue; }
+            if (pa->type.shape.n > IR_MAX_RANK) { diag_error(s->d, pa->span, "rank %d is above the limit of %d", pa->type.shape.n, IR_MAX_RANK); continue; }
+            (io ? x->out_names : x->in_names)[k] = pa->name;
+            (io ? x->out_ty : x->in_ty)[k] = pa->type.ty;
+            (io ? x->out_rank : x->in_rank)[k] = pa->type.shape.n;
+            for (int a = 0; a < pa->type.shape.n; a++)
+                (io ? x->out_shape : x->in_shape)[k][a] = sema_shape_lin(s, pa->type.shape.v[a], io == 0);
+        }
+    }
+    x->ndims = scratch.dims.n;
+    x->dim_names = arena_alloc(A, (size_t)(x->ndims + 1) * sizeof(char *));
+    for (int k = 0; k < x->ndims; k++) x->dim_names[k] = scratch.dims.v[k].name;
+    s->p = sp;
+    vec_push(A, &s->m->externs, x);
+    ExternSym es = { d->name, d, s->m->externs.n - 1 };
+    vec_push(A, &s->externs, es);
+}
+
+/* ---- pipelines: signature ---------------------------------------------- */
+
+static IrTensor *new_tensor(Sema *s, const char *name, Span sp, IrTensorKind kind, IrType ty, int rank)
+{
+    IrTensor *t = arena_alloc(A, sizeof *t);
+    t->name = name; t->span = sp; t->kind = kind; t->ty = ty; t->rank = rank;
+    t->scan_axis = -1; t->output = -1;
+    for (int k = 0; k < IR_MAX_RANK; k++) t->extent[k] = lin_const(1);
+    vec_push(A, &s->p->tensors, t);
+    return t;
+}
+
+static bool name_taken(Sema *s, const char *name, Span sp, const char *what)
+{
+    if (ir_find_tensor(s->p, name) >= 0 || sema_dim_index(s, name) >= 0) {
+        diag_error(s->d, sp, "%s '%s' is declared twice", what, name);
+        return true;
+    }
+    for (int i = 0; i < s->p->params.n; i++)
+        if (strcmp(s->p->params.v[i].name, name) == 0) { diag_error(s->d, sp, "%s '%s' is declared twice", what, name); return true; }
+    return false;
+}
+
+static void lower_signature(Sema *s, DeclAst *d)
+{
+    IrPipeline *p = s->p;
+    /* dims first: `G: dim` parameters, then every name in an input shape */
+    for (int k = 0; k < d->params.n; k++) {
+        ParamAst *pa = &d->params.v[k];
+        if (!pa->type.is_dim) continue;
+        if (name_taken(s, pa->name, pa->span, "dimension")) continue;
+        IrDimSym ds = { pa->name, pa->span, true };
+        vec_push(A, &p->dims, ds);
+        if (pa->deflt) diag_error(s->d, pa->deflt->span, "dim parameter '%s' cannot have a default; pass it with --param %s=N", pa->name, pa->name);
+        IrArg arg = { false, -1 - (p->dims.n - 1) };     /* negative: a dim */
+        vec_push(A, &p->args, arg);
+    }
+    for (int k = 0; k < d->params.n; k++) {
+        ParamAst *pa = &d->params.v[k];
+        if (pa->type.is_dim) continue;
+        if (!pa->type.has_shape) {
+            if (name_taken(s, pa->name, pa->span, "parameter")) continue;
+            IrParam prm = { pa->name, pa->span, pa->type.ty, false, 0, 0 };
+            if (pa->type.range_lo) diag_error(s->d, pa->type.span, "a value range is for tensor inputs; '%s' is a scalar", pa->name);
+            if (pa->deflt) {
+                TE v = sema_expr(s, pa->deflt);
+                IrExpr *c = sema_coerce(s, v, pa->type.ty, pa->deflt->span, arena_printf(A, "the default of '%s'", pa->name));
+                if (c->op != IR_CONST) diag_error(s->d, pa->deflt->span, "the default of '%s' must be a constant", pa->name);
+                else { prm.has_default = true; prm.fdef = c->u.f; prm.idef = c->u.i; if (ty_is_float(c->ty)) prm.idef = 0; else prm.fdef = 0; }
+            }
+            vec_push(A, &p->params, prm);
+            IrArg arg = { false, p->params.n - 1 };
+            vec_push(A, &p->args, arg);
+            continue;
+        }
+        if (pa->deflt) diag_error(s->d, pa->deflt->span, "tensor input '%s' cannot have a default", pa->name);
+        if (pa->type.shape.n > IR_MAX_RANK) { diag_error(s->d, pa->span, "rank %d is above the limit of %d", pa->type.shape.n, IR_MAX_RANK); continue; }
+        if (name_taken(s, pa->name, pa->span, "input")) continue;
+        IrTensor *t = new_tensor(s, pa->name, pa->span, TK_INPUT, pa->type.ty, pa->type.shape.n);
+        for (int a = 0; a < t->rank; a++) t->extent[a] = sema_shape_lin(s, pa->type.shape.v[a], true);
+        vec_push(A, &p->inputs, p->tensors.n - 1);
+        IrArg arg = { true, p->tensors.n - 1 };
+        vec_push(A, &p->args, arg);
+    }
+    /* value ranges need all dims known */
+    for (int k = 0; k < d->params.n; k++) {
+        ParamAst *pa = &d->params.v[k];
+        if (!pa->type.has_shape || !pa->type.range_lo) continue;
+        int id = ir_find_tensor(p, pa->name);
+        if (id < 0) continue;
+        IrTensor *t = p->tensors.v[id];
+        if (!ty_is_int(t->ty)) { diag_error(s->d, pa->type.span, "a value range needs an integer input; '%s' is %s", pa->name, ir_types[t->ty].name); continue; }
+        t->vlo = sema_shape_lin(s, pa->type.range_lo, false);
+        t->vhi = sema_shape_lin(s, pa->type.range_hi, false);
+        t->has_vrange = t->vlo.ok && t->vhi.ok;
+    }
+    /* every dim must be recoverable from some input axis of the form D + c */
+    for (int di = 0; di < p->dims.n; di++) {
+        if (p->dims.v[di].is_param) continue;
+        bool found = false;
+        for (int i = 0; i < p->inputs.n && !found; i++) {
+            IrTensor *t = p->tensors.v[p->inputs.v[i]];
+            for (int a = 0; a < t->rank; a++)
+                if (t->extent[a].ok && t->extent[a].n == 1 && t->extent[a].atom[0] == LIN_ATOM(LIN_DIM, di) && t->extent[a].k[0] == 1)
+                    found = true;
+        }
+        if (!found)
+            diag_error(s->d, p->dims.v[di].span, "dimension '%s' cannot be read off any input's shape (it must appear alone, as '%s' or '%s+1', in some input)",
+                       p->dims.v[di].name, p->dims.v[di].name, p->dims.v[di].name);
+    }
+}
+
+/* ---- pipelines: definitions --------------------------------------------- */
+
+static bool param_exists(Sema *s, const char *name)
+{
+    for (int i = 0; i < s->p->params.n; i++)
+        if (strcmp(s->p->params.v[i].name, name) == 0) return true;
+    return false;
+}
+
+typedef struct { const char *name; StmtAst *main; VEC(StmtAst *) bounds; Span first; } Group;
+
+static bool is_var_subscript(Sema *s, Expr *e)
+{
+    return e->kind == E_NAME && sema_dim_index(s, e->u.name.name) < 0 && !sema_const(s, e->u.name.name);
+}
+
+static void begin_def(Sema *s, IrDef *def)
+{
+    s->vars.n = 0;
+    s->slot_names.n = 0;
+    s->slot_names.v = NULL; s->slot_names.cap = 0;
+    s->nslots = 0;
+    s->nguards = 0;
+    s->nopaque = 0;
+    (void)def;
+}
+
+static void end_def(Sema *s, IrDef *def)
+{
+    def->nslots = s->nslots;
+    def->slot_names = s->slot_names.v;
+    if (s->nslots > s->p->max_slots) s->p->max_slots = s->nslots;
+    s->vars.n = 0;
+}
+
+/* lower one definition (main or boundary) of tensor t */
+static IrDef *lower_def(Sema *s, IrTensor *t, StmtAst *st, bool boundary, IrDef *def)
+{
+    if (!def) def = arena_alloc(A, sizeof *def);
+    def->span = st->span;
+    begin_def(s, def);
+    for (int k = 0; k < t->rank; k++) {
+        Expr *ix = st->idx.v[k];
+        if (is_var_subscript(s, ix)) {
+            const char *vn = ix->u.name.name;
+            for (int j = 0; j < s->vars.n; j++)
+                if (strcmp(s->vars.v[j].name, vn) == 0) {
+                    diag_error(s->d, ix->span, "index '%s' appears twice on the left-hand side; each axis needs its own index", vn);
+                    return NULL;
+                }
+            if (ir_find_tensor(s->p, vn) >= 0 || param_exists(s, vn)) {
+                diag_error(s->d, ix->span, "'%s' names a tensor or parameter and cannot be used as an index", vn);
+                return NULL;
+            }
+            VarSym v = { vn, ix->span, s->nslots++, lin_const(0), lin_sub(t->extent[k], lin_const(1)) };
+            vec_push(A, &s->slot_names, vn);
+            vec_push(A, &s->vars, v);
+            def->axis_slot[k] = v.slot;
+        } else {
+            def->axis_slot[k] = -1;
+            def->fixed[k] = sema_shape_lin(s, ix, false);
+        }
+    }
+    s->in_boundary = boundary;
+    TE body = sema_expr(s, st->rhs);
+    s->in_boundary = false;
+    def->body = sema_store(s, body, t->ty, st->rhs->span, arena_printf(A, "'%s'", t->name));
+    end_def(s, def);
+    return def;
+}
+
+/* the main extents of a defined tensor: declared for outputs, inferred from
+ * how each index variable is used otherwise */
+static bool infer_extents(Sema *s, IrTensor *t, StmtAst *st, ParamAst *out)
+{
+    bool ok = true;
+    for (int k = 0; k < t->rank; k++) {
+        if (out) { t->extent[k] = sema_shape_lin(s, out->type.shape.v[k], false); if (!t->extent[k].ok) ok = false; }
+        else t->extent[k] = lin_bad();
+    }
+    if (out) return ok;
+    for (int k = 0; k < t->rank; k++) {
+        Expr *ix = st->idx.v[k];
+        Lin ext; Span at;
+        if (!sema_infer_var(s, st->rhs, ix->u.name.name, &ext, &at)) {
+            diag_error(s->d, ix->span, "cannot infer the range of index '%s' of '%s': use it directly as a subscript of a tensor of known shape, or declare '%s' as an output",
+                       ix->u.name.name, t->name, t->name);
+            ok = false;
+        } else t->extent[k] = ext;
+        if (!t->extent[k].ok) ok = false;
+    }
+    return ok;
+}
+
+/* boundary definitions fix one axis just outside the main extent */
+static bool place_bounds(Sema *s, IrTensor *t, Group *g)
+{
+    int axis = -1;
+    typedef VEC(int64_t) Cells;
+    Cells hi = { 0 }, lo = { 0 };
+    for (int b = 0; b < g->bounds.n; b++) {
+        StmtAst *st = g->bounds.v[b];
+        int nfixed = 0, ax = -1;
+        for (int k = 0; k < t->rank; k++)
+            if (!is_var_subscript(s, st->idx.v[k])) { nfixed++; ax = k; }
+        if (nfixed != 1) {
+            diag_error(s->d, st->span, "a boundary definition fixes exactly one index of '%s' (found %d)", t->name, nfixed);
+            return false;
+        }
+        if (axis >= 0 && ax != axis) {
+            diag_error(s->d, st->span, "boundary definitions of '%s' fix different axes; a recurrence runs along one axis", t->name);
+            return false;
+        }
+        axis = ax;
+        Lin f = sema_shape_lin(s, st->idx.v[ax], false);
+        if (!f.ok) return false;
+        Lin past = lin_sub(f, t->extent[ax]);
+        if (lin_is_const(past) && past.c >= 0 && past.c < 64) vec_push(A, &hi, past.c);
+        else if (lin_is_const(f) && f.c < 0 && f.c > -64) vec_push(A, &lo, -f.c - 1);
+        else {
+            diag_error(s->d, st->idx.v[ax]->span, "boundary index '%s' must lie just outside 0..%s of '%s': %s, %s+1, ... or -1, -2, ...",
+                       diag_span_text(s->d, st->idx.v[ax]->span), sema_lin_str(s, lin_sub(t->extent[ax], lin_const(1))), t->name,
+                       sema_lin_str(s, t->extent[ax]), sema_lin_str(s, t->extent[ax]));
+            return false;
+        }
+    }
+    if (axis < 0) return true;
+    /* padding cells must be contiguous and each defined once */
+    for (int side = 0; side < 2; side++) {
+        Cells *v = side ? &hi : &lo;
+        int64_t n = 0;
+        for (int i = 0; i < v->n; i++) if (v->v[i] + 1 > n) n = v->v[i] + 1;
+        for (int64_t c = 0; c < n; c++) {
+            int cnt = 0;
+            for (int i = 0; i < v->n; i++) cnt += v->v[i] == c;
+            if (cnt != 1) {
+                Lin at = side ? lin_add(t->extent[axis], lin_const(c)) : lin_const(-c - 1);
+                if (cnt) diag_error(s->d, g->bounds.v[0]->span, "boundary %s of '%s' is defined %d times", sema_lin_str(s, at), t->name, cnt);
+                else diag_error(s->d, g->bounds.v[0]->span, "boundary %s of '%s' is missing (boundaries must be contiguous)", sema_lin_str(s, at), t->name);
+                return false;
+            }
+        }
+        if (side) t->hi_pad[axis] = n; else t->lo_pad[axis] = n;
+    }
+    if (axis >= 0) t->scan_axis = axis;
+    return true;
+}
+
+static void lower_group(Sema *s, Group *g, ParamAst *out, int out_index)
+{
+    IrPipeline *p = s->p;
+    StmtAst *st = g->main;
+    int rank = st->has_idx ? st->idx.n : 0;
+    if (rank > IR_MAX_RANK) { diag_error(s->d, st->span, "rank %d is above the limit of %d", rank, IR_MAX_RANK); return; }
+    if (out && out->type.shape.n != rank) {
+        diag_error(s->d, st->span, "output '%s' is declared with rank %d but defined with %d subscript%s", g->name,
+                   out->type.shape.n, rank, rank == 1 ? "" : "s");
+        return;
+    }
+    for (int b = 0; b < g->bounds.n; b++)
+        if (g->bounds.v[b]->idx.n != rank) {
+            diag_error(s->d, g->bounds.v[b]->span, "'%s' is defined with %d subscripts here but %d in its main definition", g->name, g->bounds.v[b]->idx.n, rank);
+            return;
+        }
+    /* the type: declared for outputs; otherwise the body's type, found by a
+     * first lowering pass (its errors are reported then) */
+    IrTensor *t = new_tensor(s, g->name, st->span, TK_DEF, TY_F32, rank);
+    int id = p->tensors.n - 1;
+    t->output = out_index;
+    s->self = t;
+    if (!infer_extents(s, t, st, out)) { s->self = NULL; return; }
+    if (!place_bounds(s, t, g)) { s->self = NULL; return; }
+    IrDef *def = arena_alloc(A, sizeof *def);
+    t->def = def;
+    if (out) t->ty = out->type.ty;
+    else {
+        /* type from a trial lowering with diagnostics muted */
+        DiagCtx muted = *s->d;
+        DiagCtx *real = s->d;
+        muted.list.v = NULL; muted.list.n = muted.list.cap = 0;
+        s->d = &muted;
+        s->self_axis = -1; s->self_fwd = s->self_bwd = false;
+        IrDef tmp = { 0 };
+        begin_def(s, &tmp);
+        for (int k = 0; k < rank; k++) {
+            VarSym v = { st->idx.v[k]->u.name.name, st->idx.v[k]->span, s->nslots++, lin_const(0), lin_sub(t->extent[k], lin_const(1)) };
+            vec_push(A, &s->slot_names, v.name);
+            vec_push(A, &s->vars, v);
+            def->axis_slot[k] = v.slot;
+        }
+        /* a recurrence reads itself: let the trial see a plausible type */
+        t->ty = TY_F32;
+        TE body = sema_expr(s, st->rhs);
+        t->ty = sema_finish_type(body);
+        if (t->ty != TY_F32 && g->bounds.n) {         /* reread with the found type */
+            begin_def(s, &tmp);
+            for (int k = 0; k < rank; k++) {
+                VarSym v = { st->idx.v[k]->u.name.name, st->idx.v[k]->span, s->nslots++, lin_const(0), lin_sub(t->extent[k], lin_const(1)) };
+                vec_push(A, &s->slot_names, v.name);
+                vec_push(A, &s->vars, v);
+            }
+            t->ty = sema_finish_type(sema_expr(s, st->rhs));
+        }
+        s->d = real;
+    }
+    /* boundaries first (they cannot read the tensor), then the main body */
+    for (int b = 0; b < g->bounds.n; b++) {
+        IrDef *bd = lower_def(s, t, g->bounds.v[b], true, NULL);
+        if (bd) vec_push(A, &t->bounds, bd);
+    }
+    s->self_axis = -1; s->self_fwd = s->self_bwd = false;
+    IrDef *md = lower_def(s, t, st, false, def);
+    if (!md) { s->self = NULL; return; }
+    if (s->self_fwd && s->self_bwd) {
+        diag_error(s->d, s->self_span, "'%s' reads itself both before and after the current index; a recurrence runs in one direction", t->name);
+    } else if (s->self_fwd || s->self_bwd) {
+        if (t->scan_axis >= 0 && t->scan_axis != s->self_axis)
+            diag_error(s->d, s->self_span, "'%s' is a recurrence along axis %d but its boundary fixes axis %d", t->name, s->self_axis + 1, t->scan_axis + 1);
+        t->scan_axis = s->self_axis;
+        t->scan_dir = s->self_bwd ? -1 : +1;
+    } else if (g->bounds.n) {
+        diag_error(s->d, g->bounds.v[0]->span, "'%s' has a boundary definition but never reads itself; boundaries are for recurrences", t->name);
+    }
+    /* the value range of integer tensors (for gathers through them) */
+    if (ty_is_int(t->ty) && t->scan_axis < 0 && t->bounds.n == 0) {
+        begin_def(s, def);
+        for (int k = 0; k < rank; k++) {
+            VarSym v = { def->slot_names ? def->slot_names[k] : "", SPAN_NONE, k, lin_const(0), lin_sub(t->extent[k], lin_const(1)) };
+            vec_push(A, &s->vars, v);
+        }
+        s->nslots = def->nslots;
+        Lin lo, hi;
+        if (sema_vrange(s, def->body, &lo, &hi) && !lin_has_kind(lo, LIN_VAR) && !lin_has_kind(hi, LIN_VAR)) {
+            t->has_vrange = true;
+            t->vlo = lo;
+            t->vhi = lin_add(hi, lin_const(1));
+        }
+        s->vars.n = 0;
+    }
+    IrStep step = { STEP_DEF, st->span, id, 0, 0, 0, NULL, NULL };
+    vec_push(A, &p->steps, step);
+    s->self = NULL;
+}
+
+static void lower_extern_call(Sema *s, StmtAst *st)
+{
+    IrPipeline *p = s->p;
+    Expr *c = st->rhs;
+    ExternSym *es = sema_extern(s, c->u.call.name);
+    IrExternDecl *x = s->m->externs.v[es->ext];
+    if (st->has_idx) { diag_error(s->d, st->span, "an extern call assigns whole tensors: write %s = %s(...)", st->names.v[0], x->name); return; }
+    if (c->u.call.gen || c->u.call.kw.n) { diag_error(s->d, c->span, "extern '%s' takes positional tensor arguments", x->name); return; }
+    if (c->u.call.args.n != x->nin) { diag_error(s->d, c->span, "extern '%s' takes %d argument%s, %d given", x->name, x->nin, x->nin == 1 ? "" : "s", c->u.call.args.n); return; }
+    if (st->names.n != x->nout) { diag_error(s->d, st->span, "extern '%s' returns %d value%s, %d assigned", x->name, x->nout, x->nout == 1 ? "" : "s", st->names.n); return; }
+    Lin *bind = arena_alloc(A, (size_t)(x->ndims + 1) * sizeof(Lin));
+    bool *bound = arena_alloc(A, (size_t)(x->ndims + 1));
+    IrStep step = { STEP_EXTERN, st->span, -1, es->ext, x->nin, x->nout, NULL, NULL };
+    step.in = arena_alloc(A, (size_t)(x->nin + 1) * sizeof(int));
+    step.out = arena_alloc(A, (size_t)(x->nout + 1) * sizeof(int));
+    for (int k = 0; k < x->nin; k++) {
+        Expr *a = c->u.call.args.v[k];
+        int id = a->kind == E_NAME ? ir_find_tensor(p, a->u.name.name) : -1;
+        if (id < 0) { diag_error(s->d, a->span, "argument %d of extern '%s' must be the name of a tensor", k + 1, x->name); return; }
+        IrTensor *t = p->tensors.v[id];
+        if (t->ty != x->in_ty[k] || t->rank != x->in_rank[k]) {
+            diag_error(s->d, a->span, "argument '%s' of extern '%s' must be %s of rank %d, found %s of rank %d", x->in_names[k], x->name,
+                       ir_types[x->in_ty[k]].name, x->in_rank[k], ir_types[t->ty].name, t->rank);
+            return;
+        }
+        for (int ax = 0; ax < t->rank; ax++) {
+            Lin want = x->in_shape[k][ax];
+            if (want.n == 1 && want.k[0] == 1) {
+                int di = LIN_IDX(want.atom[0]);
+                Lin have = lin_sub(t->extent[ax], lin_const(want.c));
+                if (!bound[di]) { bound[di] = true; bind[di] = have; continue; }
+                if (lin_eq(bind[di], have)) continue;
+            } else if (lin_is_const(want) && lin_eq(want, t->extent[ax])) continue;
+            diag_error(s->d, a->span, "argument '%s' of extern '%s': axis %d has extent %s, which does not match the declared shape", x->in_names[k], x->name,
+                       ax + 1, sema_lin_str(s, t->extent[ax]));
+            return;
+        }
+        step.in[k] = id;
+    }
+    for (int k = 0; k < x->nout; k++) {
+        const char *nm = st->names.v[k];
+        if (name_taken(s, nm, st->name_spans.v[k], "tensor")) return;
+        IrTensor *t = new_tensor(s, nm, st->name_spans.v[k], TK_EXTERN_OUT, x->out_ty[k], x->out_rank[k]);
+        for (int ax = 0; ax < t->rank; ax++) {
+            Lin e = x->out_shape[k][ax];
+            Lin r = lin_const(e.c);
+            for (int j = 0; j < e.n; j++) {
+                int di = LIN_IDX(e.atom[j]);
+                if (!bound[di]) { diag_error(s->d, st->span, "the output shape of extern '%s' uses a dim no argument binds", x->name); return; }
+                r = lin_add(r, lin_scale(bind[di], e.k[j]));
+            }
+            t->extent[ax] = r;
+        }
+        step.out[k] = p->tensors.n - 1;
+    }
+    vec_push(A, &p->steps, step);
+}
+
+static void lower_pipeline(Sema *s, DeclAst *d)
+{
+    IrPipeline *p = arena_alloc(A, sizeof *p);
+    p->name = d->name;
+    p->span = d->span;
+    s->p = p;
+    s->pdecl = NULL;
+    lower_signature(s, d);
+    s->pdecl = d;
+    /* group statements by the tensor they define */
+    VEC(Group) groups = { 0 };
+    for (int i = 0; i < d->stmts.n; i++) {
+        StmtAst *st = &d->stmts.v[i];
+        if (st->rhs->kind == E_CALL && sema_extern(s, st->rhs->u.call.name)) continue;
+        if (st->names.n != 1) {
+            diag_error(s->d, st->span, "only an extern call can assign several tensors at once");
+            continue;
+        }
+        const char *nm = st->names.v[0];
+        Group *g = NULL;
+        for (int k = 0; k < groups.n; k++) if (strcmp(groups.v[k].name, nm) == 0) g = &groups.v[k];
+        if (!g) { Group ng = { nm, NULL, { 0 }, st->span }; vec_push(A, &groups, ng); g = &groups.v[groups.n - 1]; }
+        bool is_main = true;
+        for (int k = 0; k < st->idx.n; k++) if (!is_var_subscript(s, st->idx.v[k])) is_main = false;
+        if (is_main) {
+            if (g->main) {
+                diag_error(s->d, st->span, "'%s' is defined twice", nm);
+                diag_note(s->d, g->main->span, "first definition of '%s'", nm);
+            } else g->main = st;
+        } else vec_push(A, &g->bounds, st);
+    }
+    /* lower in source order, extern calls included */
+    VEC(const char *) done = { 0 };
+    for (int i = 0; i < d->stmts.n; i++) {
+        StmtAst *st = &d->stmts.v[i];
+        s->pdecl = d;
+        if (st->rhs->kind == E_CALL && sema_extern(s, st->rhs->u.call.name)) {
+            /* names defined by later statements are pending; hide this one's */
+            lower_extern_call(s, st);
+            continue;
+        }
+        if (st->names.n != 1) continue;
+        const char *nm = st->names.v[0];
+        bool seen = false;
+        for (int k = 0; k < done.n; k++) if (strcmp(done.v[k], nm) == 0) seen = true;
+        if (seen) continue;
+        vec_push(A, &done, nm);
+        Group *g = NULL;
+        for (int k = 0; k < groups.n; k++) if (strcmp(groups.v[k].name, nm) == 0) g = &groups.v[k];
+        if (!g->main) {
+            diag_error(s->d, g->first, "'%s' has only boundary definitions; give it a main definition such as %s[t, ...] = ...", nm, nm);
+            continue;
+        }
+        if (ir_find_tensor(p, nm) >= 0 || sema_dim_index(s, nm) >= 0 || param_exists(s, nm)) {
+            diag_error(s->d, g->main->span, "'%s' is an input, parameter or dimension and cannot be redefined", nm);
+            continue;
+        }
+        ParamAst *out = NULL;
+        int out_index = -1;
+        for (int k = 0; k < d->outs.n; k++)
+            if (strcmp(d->outs.v[k].name, nm) == 0) { out = &d->outs.v[k]; out_index = k; }
+        lower_group(s, g, out, out_index);
+    }
+    /* outputs in declaration order */
+    for (int k = 0; k < d->outs.n; k++) {
+        ParamAst *o = &d->outs.v[k];
+        if (o->type.is_dim || o->deflt) diag_error(s->d, o->span, "output '%s' must be a tensor type", o->name);
+        int id = ir_find_tensor(p, o->name);
+        if (id < 0) {
+            bool defined = false;
+            for (int i = 0; i < groups.n; i++) if (strcmp(groups.v[i].name, o->name) == 0) defined = true;
+            if (!defined) diag_error(s->d, o->span, "output '%s' is never defined", o->name);
+            vec_push(A, &p->outputs, -1);
+            continue;
+        }
+        IrTensor *t = p->tensors.v[id];
+        if (t->kind == TK_INPUT) { diag_error(s->d, o->span, "output '%s' has the name of an input", o->name); continue; }
+        if (t->kind == TK_EXTERN_OUT) {
+            t->output = k;
+            if (t->ty != o->type.ty) diag_error(s->d, o->span, "output '%s' is declared %s but the extern returns %s", o->name, ir_types[o->type.ty].name, ir_types[t->ty].name);
+        }
+        vec_push(A, &p->outputs, id);
+    }
+    if (d->outs.n == 0) diag_error(s->d, d->name_span, "pipeline '%s' has no outputs", d->name);
+    vec_push(A, &s->m->pipelines, p);
+    s->p = NULL;
+    s->pdecl = NULL;
+}
+
+bool sema_module(Sema *s, FileAst **files, int nfiles, int main_file)
+{
+    /* imports first (their names are visible everywhere), then the main file */
+    for (int pass = 0; pass < 3; pass++)
+        for (int f = 0; f < nfiles; f++)
+            for (int i = 0; i < files[f]->decls.n; i++) {
+                DeclAst *d = &files[f]->decls.v[i];
+                if (pass == 0 && d->kind == D_CONST) declare_const(s, d);
+                if (pass == 1 && d->kind == D_FN) declare_fn(s, d);
+                if (pass == 2 && d->kind == D_EXTERN) declare_extern(s, d);
+            }
+    for (int i = 0; i < s->fns.n; i++) check_fn(s, &s->fns.v[i]);
+    for (int f = 0; f < nfiles; f++) {
+        (void)main_file;     /* imported pipelines can be run by name too */
+        for (int i = 0; i < files[f]->decls.n; i++) {
+            DeclAst *d = &files[f]->decls.v[i];
+            if (d->kind != D_PIPELINE) continue;
+            if (ir_find_pipeline(s->m, d->name)) { diag_error(s->d, d->name_span, "pipeline '%s' is defined twice", d->name); continue; }
+            lower_pipeline(s, d);
+        }
+    }
+    return s->d->nerrors == 0;
+}

@@ -1,0 +1,97 @@
+/* frontend/sema.h: semantic analysis shared state. Sema resolves names,
+ * imports and dims, infers index ranges and types, proves every read in
+ * bounds and lowers each pipeline to the IR (ir/ir.h). Split by concept:
+ * sema.c (declarations, definitions, recurrences), sema_expr.c (expressions,
+ * types, calls, reductions), sema_bounds.c (affine forms, value ranges,
+ * guards and the bounds proofs). Tests: tests/errors/, tests/run/. */
+#ifndef RLF_SEMA_H
+#define RLF_SEMA_H
+#include "ast.h"
+
+#define SEMA_MAX_SLOTS 64
+#define SEMA_MAX_GUARDS 64
+#define SEMA_MAX_OPAQUE 256
+
+/* module-level names (this file and its imports) */
+typedef struct { const char *name; Span span; bool is_float; double f; int64_t i; bool ok; } ConstSym;
+typedef struct FnSym { const char *name; DeclAst *decl; bool bad; bool checked; bool active; } FnSym;
+typedef struct { const char *name; DeclAst *decl; int ext; } ExternSym;
+
+/* an index variable in scope */
+typedef struct {
+    const char *name;
+    Span span;
+    int slot;
+    Lin lo, hi;               /* inclusive bounds over dims and outer variables */
+} VarSym;
+
+/* a lowered expression and whether it is an untyped literal */
+typedef struct { IrExpr *e; bool weak; } TE;
+
+/* a guard fact g >= 0 (or g != 0 when ne) that holds where it is pushed */
+typedef struct { Lin g; bool ne; } Guard;
+
+typedef struct { IrExpr *e; bool has; Lin lo, hi; } Opaque;
+
+typedef struct {
+    Arena *a;
+    DiagCtx *d;
+    IrModule *m;
+    VEC(ConstSym) consts;
+    VEC(FnSym) fns;
+    VEC(ExternSym) externs;
+
+    /* the pipeline being lowered */
+    IrPipeline *p;
+    DeclAst *pdecl;
+    IrTensor *self;           /* the tensor whose definition is being lowered */
+    bool in_boundary;
+    VEC(VarSym) vars;         /* scope stack */
+    int nslots;               /* slots used by the current definition */
+    VEC(const char *) slot_names;
+    Guard guards[SEMA_MAX_GUARDS];
+    int nguards;
+    Opaque opaque[SEMA_MAX_OPAQUE];
+    int nopaque;
+    /* self-reads of a recurrence: the offset range along the scan axis */
+    int self_axis;
+    bool self_fwd, self_bwd;
+    Span self_span;
+    /* fn inlining: parameters bound to lowered arguments */
+    FnSym *fn;
+    const char **fn_pnames;
+    TE *fn_args;
+    int fn_nargs;
+    int depth;
+} Sema;
+
+/* sema.c */
+bool sema_module(Sema *s, FileAst **files, int nfiles, int main_file);
+int sema_dim_index(Sema *s, const char *name);
+ConstSym *sema_const(Sema *s, const char *name);
+FnSym *sema_fn(Sema *s, const char *name);
+ExternSym *sema_extern(Sema *s, const char *name);
+bool sema_is_pending(Sema *s, const char *name, Span *at);   /* defined later in the pipeline */
+Lin sema_shape_lin(Sema *s, Expr *e, bool allow_new_dims);
+
+/* sema_expr.c */
+TE sema_expr(Sema *s, Expr *e);
+IrExpr *sema_coerce(Sema *s, TE te, IrType ty, Span sp, const char *what);
+IrExpr *sema_store(Sema *s, TE te, IrType ty, Span sp, const char *what);
+IrType sema_finish_type(TE te);
+bool sema_infer_var(Sema *s, Expr *root, const char *var, Lin *out, Span *at);
+bool sema_const_eval(Sema *s, IrExpr *e, double *f, int64_t *i);
+int sema_suggest(const char *name, const char **cands, int n);
+
+/* sema_bounds.c */
+Lin sema_lin(Sema *s, IrExpr *e);                /* affine form, opaque atoms for the rest */
+bool sema_minimize(Sema *s, Lin l, Lin *out);    /* lower bound over dims only */
+bool sema_maximize(Sema *s, Lin l, Lin *out);
+bool sema_prove_nonneg(Sema *s, Lin l);          /* l >= 0 wherever we are (guards included) */
+bool sema_vrange(Sema *s, IrExpr *e, Lin *lo, Lin *hi);
+int  sema_push_guards(Sema *s, IrExpr *cond, bool truth);  /* returns how many to pop */
+void sema_pop_guards(Sema *s, int n);
+void sema_check_read(Sema *s, IrExpr *read, Expr *src);
+const char *sema_lin_str(Sema *s, Lin l);
+
+#endif

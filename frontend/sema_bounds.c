@@ -1,0 +1,410 @@
+/* frontend/sema_bounds.c: the static bounds proofs.
+ *
+ * Every subscript is turned into an affine form over dims, index variables
+ * and opaque atoms (non-affine integer subexpressions such as a gathered
+ * index, each with the value range we can prove for it). A read is in bounds
+ * when lo <= idx <= hi-1 holds for every value of the variables: the forms
+ * are minimised by substituting each atom's bound (opaque atoms first, then
+ * variables innermost first, since bounds only mention outer variables),
+ * leaving a form over dims, which must be >= 0 for all dims >= 1. Guards
+ * (`where`, `if`, the left side of `and`) add facts g >= 0 that may be
+ * subtracted first. Recurrences are read through the same check, so a
+ * missing boundary is just an out-of-bounds self-read with its own message.
+ * Tests: tests/errors/bounds_*.rlf, tests/unit/test_lin.c. */
+#include "sema.h"
+
+#define A (s->a)
+
+static const char *namer(void *ctx, int atom)
+{
+    Sema *s = ctx;
+    int k = LIN_IDX(atom);
+    switch (LIN_KIND(atom)) {
+    case LIN_DIM: return s->p && k < s->p->dims.n ? s->p->dims.v[k].name : "?";
+    case LIN_VAR: return k < s->slot_names.n ? s->slot_names.v[k] : "?";
+    default: return k < s->nopaque ? diag_span_text(s->d, s->opaque[k].e->span) : "?";
+    }
+}
+
+const char *sema_lin_str(Sema *s, Lin l)
+{
+    char buf[256];
+    lin_format(l, namer, s, buf, sizeof buf);
+    return arena_strdup(A, buf);
+}
+
+static bool expr_equal(const IrExpr *a, const IrExpr *b)
+{
+    if (a == b) return true;
+    if (!a || !b || a->op != b->op || a->ty != b->ty || a->nargs != b->nargs) return false;
+    switch (a->op) {
+    case IR_CONST: if (ty_is_float(a->ty) ? a->u.f != b->u.f : a->u.i != b->u.i) return false; break;
+    case IR_IVAR: if (a->u.slot != b->u.slot) return false; break;
+    case IR_DIM: if (a->u.dim != b->u.dim) return false; break;
+    case IR_PARAM: if (a->u.param != b->u.param) return false; break;
+    case IR_READ: if (a->u.tensor != b->u.tensor) return false; break;
+    case IR_REDUCE: return false;
+    default: break;
+    }
+    for (int k = 0; k < a->nargs; k++) if (!expr_equal(a->args[k], b->args[k])) return false;
+    return true;
+}
+
+static bool vrange_nonlinear(Sema *s, IrExpr *e, Lin *lo, Lin *hi);
+
+static Lin opaque(Sema *s, IrExpr *e)
+{
+    for (int k = 0; k < s->nopaque; k++)
+        if (expr_equal(s->opaque[k].e, e)) return lin_atom(LIN_ATOM(LIN_OPAQUE, k));
+    if (s->nopaque >= SEMA_MAX_OPAQUE) return lin_bad();
+    int k = s->nopaque;
+    Lin lo, hi;
+    bool has = vrange_nonlinear(s, e, &lo, &hi);
+    /* the ranges found are over dims and variables; keep them with the atom */
+    s->opaque[k] = (Opaque){ e, has, lo, hi };
+    s->nopaque++;
+    return lin_atom(LIN_ATOM(LIN_OPAQUE, k));
+}
+
+Lin sema_lin(Sema *s, IrExpr *e)
+{
+    Lin r;
+    switch (e->op) {
+    case IR_CONST:
+        if (!ty_is_int(e->ty)) return lin_bad();
+        return lin_const(e->u.i);
+    case IR_IVAR: return lin_atom(LIN_ATOM(LIN_VAR, e->u.slot));
+    case IR_DIM: return lin_atom(LIN_ATOM(LIN_DIM, e->u.dim));
+    case IR_ADD: r = lin_add(sema_lin(s, e->args[0]), sema_lin(s, e->args[1])); break;
+    case IR_SUB: r = lin_sub(sema_lin(s, e->args[0]), sema_lin(s, e->args[1])); break;
+    case IR_NEG: r = lin_scale(sema_lin(s, e->args[0]), -1); break;
+    case IR_MUL: {
+        Lin a = sema_lin(s, e->args[0]), b = sema_lin(s, e->args[1]);
+        if (lin_is_const(a)) r = lin_scale(b, a.c);
+        else if (lin_is_const(b)) r = lin_scale(a, b.c);
+        else r = lin_bad();
+        break;
+    }
+    case IR_CAST:
+        /* integer widening keeps the value */
+        if (ty_is_int(e->ty) && ty_is_int(e->args[0]->ty) && ir_types[e->ty].size >= ir_types[e->args[0]->ty].size) {
+            r = sema_lin(s, e->args[0]);
+            break;
+        }
+        r = lin_bad();
+        break;
+    default:
+        r = lin_bad();
+    }
+    if (!r.ok && ty_is_int(e->ty)) return opaque(s, e);
+    return r;
+}
+
+static VarSym *var_of_slot(Sema *s, int slot)
+{
+    for (int i = s->vars.n - 1; i >= 0; i--)
+        if (s->vars.v[i].slot == slot) return &s->vars.v[i];
+    return NULL;
+}
+
+/* substitute bounds until only dims remain; minimise if sign > 0 */
+static bool bound(Sema *s, Lin l, int sign, Lin *out)
+{
+    for (int iter = 0; iter < 64 && l.ok; iter++) {
+        int pick = -1;
+        for (int k = 0; k < l.n; k++) {
+            int kind = LIN_KIND(l.atom[k]);
+            if (kind == LIN_OPAQUE) { pick = k; }
+        }
+        if (pick < 0)
+            for (int k = 0; k < l.n; k++)
+                if (LIN_KIND(l.atom[k]) == LIN_VAR) pick = k;   /* atoms sorted: highest slot last */
+        if (pick < 0) { *out = l; return true; }
+        int atom = l.atom[pick];
+        bool want_lo = (l.k[pick] > 0) == (sign > 0);
+        Lin rep;
+        if (LIN_KIND(atom) == LIN_OPAQUE) {
+            Opaque *o = &s->opaque[LIN_IDX(atom)];
+            if (!o->has) return false;
+            rep = want_lo ? o->lo : o->hi;
+        } else {
+            VarSym *v = var_of_slot(s, LIN_IDX(atom));
+            if (!v) return false;
+            rep = want_lo ? v->lo : v->hi;
+        }
+        if (!rep.ok) return false;
+        l = lin_subst(l, atom, rep);
+    }
+    return false;
+}
+
+bool sema_minimize(Sema *s, Lin l, Lin *out) { return bound(s, l, +1, out); }
+
+bool sema_maximize(Sema *s, Lin l, Lin *out) { return bound(s, l, -1, out); }
+
+static bool nonneg_plain(Sema *s, Lin l)
+{
+    Lin m;
+    return sema_minimize(s, l, &m) && lin_nonneg(m);
+}
+
+bool sema_prove_nonneg(Sema *s, Lin l)
+{
+    if (!l.ok) return false;
+    if (nonneg_plain(s, l)) return true;
+    for (int i = 0; i < s->nguards; i++) {
+        if (s->guards[i].ne) continue;
+        Lin r = lin_sub(l, s->guards[i].g);
+        if (nonneg_plain(s, r)) return true;
+        for (int j = i + 1; j < s->nguards; j++)
+            if (!s->guards[j].ne && nonneg_plain(s, lin_sub(r, s->guards[j].g))) return true;
+    }
+    return false;
+}
+
+/* ---- value ranges ------------------------------------------------------- */
+
+bool sema_vrange(Sema *s, IrExpr *e, Lin *lo, Lin *hi)
+{
+    if (!ty_is_int(e->ty) && e->ty != TY_BOOL) return false;
+    Lin l = sema_lin(s, e);
+    return l.ok && sema_minimize(s, l, lo) && sema_maximize(s, l, hi);
+}
+
+/* the smaller (want_min) or larger of two bounds, when one provably is */
+static bool pick(Lin a, Lin b, bool want_min, Lin *out)
+{
+    if (!a.ok || !b.ok) return false;
+    Lin d = lin_sub(b, a);                 /* b - a >= 0: a <= b */
+    if (lin_nonneg(d)) { *out = want_min ? a : b; return true; }
+    if (lin_nonneg(lin_scale(d, -1))) { *out = want_min ? b : a; return true; }
+    return false;
+}
+
+/* ranges of non-affine integer expressions, over dims and variables */
+static bool vrange_nonlinear(Sema *s, IrExpr *e, Lin *lo, Lin *hi)
+{
+    Lin alo, ahi, blo, bhi;
+    switch (e->op) {
+    case IR_READ: {
+        IrTensor *t = s->p->tensors.v[e->u.tensor];
+        if (!t->has_vrange) return false;
+        *lo = t->vlo;
+        *hi = lin_sub(t->vhi, lin_const(1));
+        return true;
+    }
+    case IR_CLAMP:
+        if (!sema_vrange(s, e->args[1], &alo, &ahi) || !sema_vrange(s, e->args[2], &blo, &bhi)) return false;
+        *lo = alo; *hi = bhi;
+        return true;
+    case IR_MIN: case IR_MAX: {
+        bool ha = sema_vrange(s, e->args[0], &alo, &ahi), hb = sema_vrange(s, e->args[1], &blo, &bhi);
+        if (e->op == IR_MIN) {
+            /* min(a, b) <= both; >= the smaller lower bound */
+            if (!(ha && hb)) return false;
+            if (!pick(alo, blo, true, lo)) return false;
+            if (!pick(ahi, bhi, true, hi)) *hi = ahi;
+            return true;
+        }
+        if (!(ha && hb)) return false;
+        if (!pick(ahi, bhi, false, hi)) return false;
+        if (!pick(alo, blo, false, lo)) *lo = alo;
+        return true;
+    }
+    case IR_SELECT:
+        if (!sema_vrange(s, e->args[1], &alo, &ahi) || !sema_vrange(s, e->args[2], &blo, &bhi)) return false;
+        return pick(alo, blo, true, lo) && pick(ahi, bhi, false, hi);
+    case IR_MOD: {
+        Lin m = sema_lin(s, e->args[1]), mlo;
+        if (!m.ok || !sema_minimize(s, m, &mlo) || !lin_nonneg(lin_sub(mlo, lin_const(1)))) return false;
+        Lin mhi;
+        if (!sema_maximize(s, m, &mhi)) return false;
+        *lo = lin_const(0);
+        *hi = lin_sub(mhi, lin_const(1));
+        return true;
+    }
+    case IR_CAST:
+        if (ty_is_int(e->args[0]->ty) || e->args[0]->ty == TY_BOOL) {
+            if (e->args[0]->ty == TY_BOOL) { *lo = lin_const(0); *hi = lin_const(1); return true; }
+            return false;
+        }
+        return false;
+    case IR_REDUCE: {
+        IrReduce *r = e->u.red;
+        if (r->kind == RED_COUNT) {
+            Lin n = lin_const(1);
+            for (int k = 0; k < r->nvars; k++) {
+                Lin h = sema_lin(s, r->hi[k]), l = sema_lin(s, r->lo[k]), m;
+                Lin w = lin_sub(h, l);
+                if (!lin_is_const(n) || !sema_maximize(s, w, &m)) return false;
+                n = lin_scale(m, n.c);
+                if (!lin_is_const(n) && k + 1 < r->nvars) return false;
+            }
+            *lo = lin_const(0); *hi = n;
+            return n.ok;
+        }
+        if (r->kind == RED_ARGMAX || r->kind == RED_ARGMIN) {
+            Lin l = sema_lin(s, r->lo[0]), h = sema_lin(s, r->hi[0]), ml, mh;
+            if (!sema_minimize(s, l, &ml) || !sema_maximize(s, lin_sub(h, lin_const(1)), &mh)) return false;
+            *lo = e->args[1] ? lin_const(-1) : ml;
+            *hi = mh;
+            return true;
+        }
+        return false;
+    }
+    case IR_CONST:
+        if (e->ty == TY_BOOL) { *lo = *hi = lin_const(e->u.i); return true; }
+        return false;
+    default:
+        if (e->ty == TY_BOOL) { *lo = lin_const(0); *hi = lin_const(1); return true; }
+        return false;
+    }
+}
+
+/* ---- guards ------------------------------------------------------------- */
+
+static int push(Sema *s, Lin g, bool ne)
+{
+    if (!g.ok || s->nguards >= SEMA_MAX_GUARDS) return 0;
+    if (ne) {
+        /* v != c where c is v's last (or first) value narrows v by one */
+        for (int k = 0; k < g.n; k++) {
+            if (LIN_KIND(g.atom[k]) != LIN_VAR || (g.k[k] != 1 && g.k[k] != -1)) continue;
+            VarSym *v = var_of_slot(s, LIN_IDX(g.atom[k]));
+            if (!v) continue;
+            Lin vv = lin_atom(g.atom[k]);
+            Lin c = lin_sub(vv, lin_scale(g, g.k[k]));      /* g = k(v - c) */
+            if (lin_eq(c, v->hi)) return push(s, lin_sub(lin_sub(c, lin_const(1)), vv), false);
+            if (lin_eq(c, v->lo)) return push(s, lin_sub(lin_sub(vv, c), lin_const(1)), false);
+        }
+        return 0;
+    }
+    s->guards[s->nguards++] = (Guard){ g, false };
+    return 1;
+}
+
+int sema_push_guards(Sema *s, IrExpr *c, bool truth)
+{
+    switch (c->op) {
+    case IR_AND:
+        return truth ? sema_push_guards(s, c->args[0], true) + sema_push_guards(s, c->args[1], true) : 0;
+    case IR_OR:
+        return truth ? 0 : sema_push_guards(s, c->args[0], false) + sema_push_guards(s, c->args[1], false);
+    case IR_NOT:
+        return sema_push_guards(s, c->args[0], !truth);
+    case IR_LT: case IR_LE: case IR_GT: case IR_GE: case IR_EQ: case IR_NE: {
+        if (!ty_is_int(c->args[0]->ty) || !ty_is_int(c->args[1]->ty)) return 0;
+        Lin a = sema_lin(s, c->args[0]), b = sema_lin(s, c->args[1]);
+        if (!a.ok || !b.ok) return 0;
+        IrOp op = c->op;
+        if (!truth) {
+            static const IrOp neg[] = { [IR_LT] = IR_GE, [IR_LE] = IR_GT, [IR_GT] = IR_LE, [IR_GE] = IR_LT, [IR_EQ] = IR_NE, [IR_NE] = IR_EQ };
+            op = neg[op];
+        }
+        Lin one = lin_const(1);
+        switch (op) {
+        case IR_LT: return push(s, lin_sub(lin_sub(b, a), one), false);
+        case IR_LE: return push(s, lin_sub(b, a), false);
+        case IR_GT: return push(s, lin_sub(lin_sub(a, b), one), false);
+        case IR_GE: return push(s, lin_sub(a, b), false);
+        case IR_EQ: return push(s, lin_sub(b, a), false) + push(s, lin_sub(a, b), false);
+        case IR_NE: return push(s, lin_sub(a, b), true);
+        default: return 0;
+        }
+    }
+    default:
+        return 0;
+    }
+}
+
+void sema_pop_guards(Sema *s, int n) { s->nguards -= n; }
+
+/* ---- reads -------------------------------------------------------------- */
+
+static void self_read(Sema *s, IrExpr *r, Expr *src)
+{
+    IrTensor *t = s->self;
+    if (s->in_boundary) {
+        diag_error(s->d, src->span, "a boundary definition cannot read '%s' itself", t->name);
+        return;
+    }
+    IrDef *def = t->def;
+    int moved = -1;
+    for (int k = 0; k < t->rank; k++) {
+        Lin ix = sema_lin(s, r->args[k]);
+        Lin v = lin_atom(LIN_ATOM(LIN_VAR, def->axis_slot[k]));
+        if (lin_eq(ix, v)) continue;
+        if (moved >= 0) {
+            diag_error(s->d, src->span, "'%s' reads itself shifted along two indices; a recurrence runs along one index and reads the others unchanged", t->name);
+            return;
+        }
+        moved = k;
+        Lin off = lin_sub(ix, v), lo, hi;
+        bool has = off.ok && sema_minimize(s, off, &lo) && sema_maximize(s, off, &hi);
+        if (has && lin_is_const(lo) && lo.c >= 1) s->self_bwd = true;
+        else if (has && lin_is_const(hi) && hi.c <= -1) s->self_fwd = true;
+        else {
+            diag_error(s->d, src->span, "'%s' must read itself at a fixed distance before or after '%s' (such as %s-1 or %s+1), found '%s'",
+                       t->name, def->slot_names[def->axis_slot[k]], def->slot_names[def->axis_slot[k]],
+                       def->slot_names[def->axis_slot[k]], diag_span_text(s->d, r->args[k]->span));
+            return;
+        }
+        if (s->self_axis >= 0 && s->self_axis != k) {
+            diag_error(s->d, src->span, "'%s' is a recurrence along two different indices", t->name);
+            return;
+        }
+        s->self_axis = k;
+        s->self_span = src->span;
+    }
+    if (moved < 0)
+        diag_error(s->d, src->span, "'%s' reads its own value at the same index: a definition cannot depend on itself", t->name);
+}
+
+void sema_check_read(Sema *s, IrExpr *r, Expr *src)
+{
+    IrTensor *t = s->p->tensors.v[r->u.tensor];
+    bool is_self = t == s->self;
+    if (is_self) {
+        int before = s->d->nerrors;
+        self_read(s, r, src);
+        if (s->d->nerrors != before) return;
+    }
+    for (int k = 0; k < t->rank; k++) {
+        Lin ix = sema_lin(s, r->args[k]);
+        Lin lo = lin_const(-t->lo_pad[k]);
+        Lin last = lin_add(t->extent[k], lin_const(t->hi_pad[k] - 1));
+        bool ok_lo = sema_prove_nonneg(s, lin_sub(ix, lo));
+        bool ok_hi = sema_prove_nonneg(s, lin_sub(last, ix));
+        if (ok_lo && ok_hi) continue;
+        const char *ixs = diag_span_text(s->d, r->args[k]->span);
+        Lin mn, mx;
+        bool hmn = sema_minimize(s, ix, &mn), hmx = sema_maximize(s, ix, &mx);
+        /* an opaque atom without a range makes the subscript unknowable */
+        bool unknown = false;
+        for (int j = 0; j < ix.n; j++)
+            if (LIN_KIND(ix.atom[j]) == LIN_OPAQUE && !s->opaque[LIN_IDX(ix.atom[j])].has) {
+                unknown = true;
+                diag_error(s->d, r->args[k]->span,
+                           "cannot prove the read '%s' in bounds: nothing bounds the value of '%s'; "
+                           "declare the input's range (name: i32[...] in 0..N), clamp the index, or guard the read with if/where",
+                           diag_span_text(s->d, src->span), diag_span_text(s->d, s->opaque[LIN_IDX(ix.atom[j])].e->span));
+                break;
+            }
+        if (unknown) return;
+        if (is_self && !s->in_boundary) {
+            Lin past = ok_hi ? (hmn ? mn : lo) : (hmx ? mx : last);
+            diag_error(s->d, src->span,
+                       "recurrence '%s' reads '%s' past its %s: '%s' reaches %s but '%s' is defined on %s..%s; add a boundary definition such as %s[%s%s] = 0",
+                       t->name, diag_span_text(s->d, src->span), ok_hi ? "start" : "end", ixs, sema_lin_str(s, past), t->name,
+                       sema_lin_str(s, lo), sema_lin_str(s, last), t->name, sema_lin_str(s, past),
+                       t->rank > 1 ? ", ..." : "");
+            return;
+        }
+        diag_error(s->d, r->args[k]->span,
+                   "read '%s' may be out of bounds: subscript %d ('%s') ranges over %s..%s but '%s' has indices %s..%s on that axis",
+                   diag_span_text(s->d, src->span), k + 1, ixs,
+                   hmn ? sema_lin_str(s, mn) : "?", hmx ? sema_lin_str(s, mx) : "?",
+                   t->name, sema_lin_str(s, lo), sema_lin_str(s, last));
+        return;
+    }
+}
