@@ -208,7 +208,7 @@ static void declare_extern(Sema *s, DeclAst *d)
 
 /* ---- pipelines: signature ---------------------------------------------- */
 
-static IrTensor *new_tensor(Sema *s, const char *name, Span sp, IrTensorKind kind, IrType ty, int rank)
+IrTensor *sema_new_tensor(Sema *s, const char *name, Span sp, IrTensorKind kind, IrType ty, int rank)
 {
     IrTensor *t = arena_alloc(A, sizeof *t);
     t->name = name; t->span = sp; t->kind = kind; t->ty = ty; t->rank = rank;
@@ -218,7 +218,7 @@ static IrTensor *new_tensor(Sema *s, const char *name, Span sp, IrTensorKind kin
     return t;
 }
 
-static bool name_taken(Sema *s, const char *name, Span sp, const char *what)
+bool sema_name_taken(Sema *s, const char *name, Span sp, const char *what)
 {
     if (ir_find_tensor(s->p, name) >= 0 || sema_dim_index(s, name) >= 0) {
         diag_error(s->d, sp, "%s '%s' is declared twice", what, name);
@@ -236,7 +236,7 @@ static void lower_signature(Sema *s, DeclAst *d)
     for (int k = 0; k < d->params.n; k++) {
         ParamAst *pa = &d->params.v[k];
         if (!pa->type.is_dim) continue;
-        if (name_taken(s, pa->name, pa->span, "dimension")) continue;
+        if (sema_name_taken(s, pa->name, pa->span, "dimension")) continue;
         IrDimSym ds = { pa->name, pa->span, true };
         vec_push(A, &p->dims, ds);
         if (pa->deflt) diag_error(s->d, pa->deflt->span, "dim parameter '%s' cannot have a default; pass it with --param %s=N", pa->name, pa->name);
@@ -247,7 +247,7 @@ static void lower_signature(Sema *s, DeclAst *d)
         ParamAst *pa = &d->params.v[k];
         if (pa->type.is_dim) continue;
         if (!pa->type.has_shape) {
-            if (name_taken(s, pa->name, pa->span, "parameter")) continue;
+            if (sema_name_taken(s, pa->name, pa->span, "parameter")) continue;
             IrParam prm = { pa->name, pa->span, pa->type.ty, false, 0, 0 };
             if (pa->type.range_lo) diag_error(s->d, pa->type.span, "a value range is for tensor inputs; '%s' is a scalar", pa->name);
             if (pa->deflt) {
@@ -263,8 +263,8 @@ static void lower_signature(Sema *s, DeclAst *d)
         }
         if (pa->deflt) diag_error(s->d, pa->deflt->span, "tensor input '%s' cannot have a default", pa->name);
         if (pa->type.shape.n > IR_MAX_RANK) { diag_error(s->d, pa->span, "rank %d is above the limit of %d", pa->type.shape.n, IR_MAX_RANK); continue; }
-        if (name_taken(s, pa->name, pa->span, "input")) continue;
-        IrTensor *t = new_tensor(s, pa->name, pa->span, TK_INPUT, pa->type.ty, pa->type.shape.n);
+        if (sema_name_taken(s, pa->name, pa->span, "input")) continue;
+        IrTensor *t = sema_new_tensor(s, pa->name, pa->span, TK_INPUT, pa->type.ty, pa->type.shape.n);
         for (int a = 0; a < t->rank; a++) t->extent[a] = sema_shape_lin(s, pa->type.shape.v[a], true);
         vec_push(A, &p->inputs, p->tensors.n - 1);
         IrArg arg = { true, p->tensors.n - 1 };
@@ -464,7 +464,7 @@ static void lower_group(Sema *s, Group *g, ParamAst *out, int out_index)
         }
     /* the type: declared for outputs; otherwise the body's type, found by a
      * first lowering pass (its errors are reported then) */
-    IrTensor *t = new_tensor(s, g->name, st->span, TK_DEF, TY_F32, rank);
+    IrTensor *t = sema_new_tensor(s, g->name, st->span, TK_DEF, TY_F32, rank);
     int id = p->tensors.n - 1;
     t->output = out_index;
     s->self = t;
@@ -542,64 +542,6 @@ static void lower_group(Sema *s, Group *g, ParamAst *out, int out_index)
     s->self = NULL;
 }
 
-static void lower_extern_call(Sema *s, StmtAst *st)
-{
-    IrPipeline *p = s->p;
-    Expr *c = st->rhs;
-    ExternSym *es = sema_extern(s, c->u.call.name);
-    IrExternDecl *x = s->m->externs.v[es->ext];
-    if (st->has_idx) { diag_error(s->d, st->span, "an extern call assigns whole tensors: write %s = %s(...)", st->names.v[0], x->name); return; }
-    if (c->u.call.gen || c->u.call.kw.n) { diag_error(s->d, c->span, "extern '%s' takes positional tensor arguments", x->name); return; }
-    if (c->u.call.args.n != x->nin) { diag_error(s->d, c->span, "extern '%s' takes %d argument%s, %d given", x->name, x->nin, x->nin == 1 ? "" : "s", c->u.call.args.n); return; }
-    if (st->names.n != x->nout) { diag_error(s->d, st->span, "extern '%s' returns %d value%s, %d assigned", x->name, x->nout, x->nout == 1 ? "" : "s", st->names.n); return; }
-    Lin *bind = arena_alloc(A, (size_t)(x->ndims + 1) * sizeof(Lin));
-    bool *bound = arena_alloc(A, (size_t)(x->ndims + 1));
-    IrStep step = { STEP_EXTERN, st->span, -1, es->ext, x->nin, x->nout, NULL, NULL };
-    step.in = arena_alloc(A, (size_t)(x->nin + 1) * sizeof(int));
-    step.out = arena_alloc(A, (size_t)(x->nout + 1) * sizeof(int));
-    for (int k = 0; k < x->nin; k++) {
-        Expr *a = c->u.call.args.v[k];
-        int id = a->kind == E_NAME ? ir_find_tensor(p, a->u.name.name) : -1;
-        if (id < 0) { diag_error(s->d, a->span, "argument %d of extern '%s' must be the name of a tensor", k + 1, x->name); return; }
-        IrTensor *t = p->tensors.v[id];
-        if (t->ty != x->in_ty[k] || t->rank != x->in_rank[k]) {
-            diag_error(s->d, a->span, "argument '%s' of extern '%s' must be %s of rank %d, found %s of rank %d", x->in_names[k], x->name,
-                       ir_types[x->in_ty[k]].name, x->in_rank[k], ir_types[t->ty].name, t->rank);
-            return;
-        }
-        for (int ax = 0; ax < t->rank; ax++) {
-            Lin want = x->in_shape[k][ax];
-            if (want.n == 1 && want.k[0] == 1) {
-                int di = LIN_IDX(want.atom[0]);
-                Lin have = lin_sub(t->extent[ax], lin_const(want.c));
-                if (!bound[di]) { bound[di] = true; bind[di] = have; continue; }
-                if (lin_eq(bind[di], have)) continue;
-            } else if (lin_is_const(want) && lin_eq(want, t->extent[ax])) continue;
-            diag_error(s->d, a->span, "argument '%s' of extern '%s': axis %d has extent %s, which does not match the declared shape", x->in_names[k], x->name,
-                       ax + 1, sema_lin_str(s, t->extent[ax]));
-            return;
-        }
-        step.in[k] = id;
-    }
-    for (int k = 0; k < x->nout; k++) {
-        const char *nm = st->names.v[k];
-        if (name_taken(s, nm, st->name_spans.v[k], "tensor")) return;
-        IrTensor *t = new_tensor(s, nm, st->name_spans.v[k], TK_EXTERN_OUT, x->out_ty[k], x->out_rank[k]);
-        for (int ax = 0; ax < t->rank; ax++) {
-            Lin e = x->out_shape[k][ax];
-            Lin r = lin_const(e.c);
-            for (int j = 0; j < e.n; j++) {
-                int di = LIN_IDX(e.atom[j]);
-                if (!bound[di]) { diag_error(s->d, st->span, "the output shape of extern '%s' uses a dim no argument binds", x->name); return; }
-                r = lin_add(r, lin_scale(bind[di], e.k[j]));
-            }
-            t->extent[ax] = r;
-        }
-        step.out[k] = p->tensors.n - 1;
-    }
-    vec_push(A, &p->steps, step);
-}
-
 static void lower_pipeline(Sema *s, DeclAst *d)
 {
     IrPipeline *p = arena_alloc(A, sizeof *p);
@@ -613,7 +555,7 @@ static void lower_pipeline(Sema *s, DeclAst *d)
     VEC(Group) groups = { 0 };
     for (int i = 0; i < d->stmts.n; i++) {
         StmtAst *st = &d->stmts.v[i];
-        if (st->rhs->kind == E_CALL && sema_extern(s, st->rhs->u.call.name)) continue;
+        if (sema_is_call_stmt(s, st)) continue;
         if (st->names.n != 1) {
             diag_error(s->d, st->span, "only an extern call can assign several tensors at once");
             continue;
@@ -636,9 +578,8 @@ static void lower_pipeline(Sema *s, DeclAst *d)
     for (int i = 0; i < d->stmts.n; i++) {
         StmtAst *st = &d->stmts.v[i];
         s->pdecl = d;
-        if (st->rhs->kind == E_CALL && sema_extern(s, st->rhs->u.call.name)) {
-            /* names defined by later statements are pending; hide this one's */
-            lower_extern_call(s, st);
+        if (sema_is_call_stmt(s, st)) {
+            sema_lower_call_stmt(s, st);
             continue;
         }
         if (st->names.n != 1) continue;
@@ -677,9 +618,19 @@ static void lower_pipeline(Sema *s, DeclAst *d)
         }
         IrTensor *t = p->tensors.v[id];
         if (t->kind == TK_INPUT) { diag_error(s->d, o->span, "output '%s' has the name of an input", o->name); continue; }
-        if (t->kind == TK_EXTERN_OUT) {
+        if (t->output < 0) {              /* produced by an extern or pipeline call */
             t->output = k;
-            if (t->ty != o->type.ty) diag_error(s->d, o->span, "output '%s' is declared %s but the extern returns %s", o->name, ir_types[o->type.ty].name, ir_types[t->ty].name);
+            if (t->ty != o->type.ty)
+                diag_error(s->d, o->span, "output '%s' is declared %s but its call produces %s", o->name, ir_types[o->type.ty].name, ir_types[t->ty].name);
+            else if (o->type.shape.n != t->rank)
+                diag_error(s->d, o->span, "output '%s' is declared with rank %d but its call produces rank %d", o->name, o->type.shape.n, t->rank);
+            else
+                for (int ax = 0; ax < t->rank; ax++) {
+                    Lin want = sema_shape_lin(s, o->type.shape.v[ax], false);
+                    if (want.ok && !lin_eq(want, t->extent[ax]))
+                        diag_error(s->d, o->span, "output '%s' is declared with extent %s on axis %d but its call produces %s", o->name,
+                                   sema_lin_str(s, want), ax + 1, sema_lin_str(s, t->extent[ax]));
+                }
         }
         vec_push(A, &p->outputs, id);
     }
@@ -701,8 +652,11 @@ bool sema_module(Sema *s, FileAst **files, int nfiles, int main_file)
                 if (pass == 2 && d->kind == D_EXTERN) declare_extern(s, d);
             }
     for (int i = 0; i < s->fns.n; i++) check_fn(s, &s->fns.v[i]);
-    for (int f = 0; f < nfiles; f++) {
-        (void)main_file;     /* imported pipelines can be run by name too */
+    /* imports before importers (files are in breadth-first import order), so
+     * that a pipeline call finds its callee lowered; imported pipelines can
+     * be run by name too */
+    (void)main_file;
+    for (int f = nfiles - 1; f >= 0; f--) {
         for (int i = 0; i < files[f]->decls.n; i++) {
             DeclAst *d = &files[f]->decls.v[i];
             if (d->kind != D_PIPELINE) continue;

@@ -74,7 +74,15 @@ ExternSym *sema_extern(Sema *s, const char *name);
 bool sema_is_pending(Sema *s, const char *name, Span *at);   /* defined later in the pipeline */
 Lin sema_shape_lin(Sema *s, Expr *e, bool allow_new_dims);
 
+IrTensor *sema_new_tensor(Sema *s, const char *name, Span sp, IrTensorKind kind, IrType ty, int rank);
+bool sema_name_taken(Sema *s, const char *name, Span sp, const char *what);
+
+/* sema_call.c: statements that call an extern or another pipeline */
+bool sema_is_call_stmt(Sema *s, StmtAst *st);
+void sema_lower_call_stmt(Sema *s, StmtAst *st);
+
 /* sema_expr.c */
+IrExpr *sema_lin_expr(Sema *s, Lin l, Span sp);
 TE sema_expr(Sema *s, Expr *e);
 IrExpr *sema_coerce(Sema *s, TE te, IrType ty, Span sp, const char *what);
 IrExpr *sema_store(Sema *s, TE te, IrType ty, Span sp, const char *what);

@@ -315,7 +315,7 @@ static bool shadows(Sema *s, const char *name, Span sp)
     return false;
 }
 
-static IrExpr *lin_to_expr(Sema *s, Lin l, Span sp)
+IrExpr *sema_lin_expr(Sema *s, Lin l, Span sp)
 {
     IrExpr *e = ir_const_i(A, TY_I64, l.c, sp);
     for (int k = 0; k < l.n; k++) {
@@ -398,7 +398,7 @@ static TE lower_reduce(Sema *s, Expr *e, int red)
                 ok = false; break;
             }
             rd->lo[k] = ir_const_i(A, TY_I64, 0, gv->span);
-            rd->hi[k] = lin_to_expr(s, ext, gv->span);
+            rd->hi[k] = sema_lin_expr(s, ext, gv->span);
             v.hi = lin_sub(ext, lin_const(1));
         }
         vec_push(A, &s->vars, v);
