@@ -8,26 +8,31 @@
 #include <time.h>
 #include "compile.h"
 #include "interp.h"
+#include "pass.h"
 
 static const char *usage =
     "usage: rlfc <command> FILE.rlf [options]\n"
     "\n"
     "commands:\n"
     "  check FILE.rlf                          exit 0 if FILE compiles, else print diagnostics\n"
-    "  emit FILE.rlf --ir [--entry NAME]       print the IR\n"
+    "  emit FILE.rlf --ir|--kernels [--entry NAME] [--after PASS]\n"
+    "                                          print the IR (after PASS) or the kernels\n"
     "  run FILE.rlf --entry NAME --in ARG=PATH.npy ... [--param P=VALUE ...]\n"
     "      [--target interp] --out DIR          run a pipeline on .npy inputs; writes DIR/<output>.npy\n"
     "\n"
     "options:\n"
     "  --stdlib DIR     where `import std.x` looks (default: RLF_STDLIB, then next to rlfc)\n"
     "  --time           print timings of each phase to stderr\n"
+    "  --time-passes    print the time of each optimisation pass\n"
+    "  -O0, -O2         optimisation level (default -O2)\n"
     "  -h, --help       this help\n";
 
 typedef struct { const char *name; const char *value; } KV;
 
 typedef struct {
-    const char *cmd, *file, *entry, *out, *target, *stdlib;
-    bool emit_ir, timing;
+    const char *cmd, *file, *entry, *out, *target, *stdlib, *after;
+    bool emit_ir, emit_kernels, timing, time_passes;
+    int opt;
     KV in[256]; int nin;
     KV prm[256]; int nprm;
 } Args;
@@ -82,6 +87,11 @@ static int parse_args(int argc, char **argv, Args *a)
             if (a->nprm == 256) return die("too many --param options%s", "");
             if (!split_kv(val, &a->prm[a->nprm++])) return die("--param expects NAME=VALUE, got '%s'", val);
         } else if (!strcmp(o, "--ir")) a->emit_ir = true;
+        else if (!strcmp(o, "--kernels")) a->emit_kernels = true;
+        else if (!strcmp(o, "--after")) { NEED(); a->after = val; }
+        else if (!strcmp(o, "--time-passes")) a->time_passes = true;
+        else if (!strcmp(o, "-O0")) a->opt = 0;
+        else if (!strcmp(o, "-O2") || !strcmp(o, "-O3") || !strcmp(o, "-O")) a->opt = 2;
         else if (!strcmp(o, "--time")) a->timing = true;
         else if (!strcmp(o, "-h") || !strcmp(o, "--help")) { fputs(usage, stdout); exit(0); }
         else if (o[0] == '-' && o[1]) return die("unknown option '%s' (see rlfc --help)", o);
@@ -219,8 +229,19 @@ done:
 int main(int argc, char **argv)
 {
     Args a = { 0 };
+    a.opt = 2;
     if (parse_args(argc, argv, &a) != 0) return 1;
-    if (!strcmp(a.cmd, "emit") && !a.emit_ir) return die("emit: choose a form: --ir%s", "");
+    if (!strcmp(a.cmd, "emit") && !a.emit_ir && !a.emit_kernels) return die("emit: choose a form: --ir or --kernels%s", "");
+    if (a.after) {
+        bool known = false;
+        for (int i = 0; i < pass_count; i++) known |= !strcmp(pass_list[i].name, a.after);
+        if (!known) {
+            fprintf(stderr, "rlfc: unknown pass '%s'; the passes are:", a.after);
+            for (int i = 0; i < pass_count; i++) fprintf(stderr, " %s", pass_list[i].name);
+            fputc('\n', stderr);
+            return 1;
+        }
+    }
     RlfCompileOptions opt = { a.stdlib };
     double t0 = now();
     RlfCompilation *c = rlf_compile_file(a.file, &opt);
@@ -230,7 +251,11 @@ int main(int argc, char **argv)
     if (a.timing) fprintf(stderr, "rlfc: compile %.3f ms\n", 1e3 * (t1 - t0));
     int rc = 0;
     if (!c->module) rc = 1;
-    else if (!strcmp(a.cmd, "emit")) {
+    else if (!strcmp(a.cmd, "emit") && (a.after || a.emit_kernels)) {
+        PassCtx pc = { c->module, c->arena, &c->diag, NULL, 0 };
+        PassOptions po = { a.opt, a.after ? a.after : "schedule", stdout, a.time_passes };
+        if (!pass_run_all(&pc, &po)) { diag_print(&c->diag, stderr); rc = 1; }
+    } else if (!strcmp(a.cmd, "emit")) {
         if (a.entry) {
             const IrPipeline *p = ir_find_pipeline(c->module, a.entry);
             if (!p) { fprintf(stderr, "rlfc: no pipeline '%s'\n", a.entry); rc = 1; }

@@ -33,29 +33,12 @@ const char *sema_lin_str(Sema *s, Lin l)
     return arena_strdup(A, buf);
 }
 
-static bool expr_equal(const IrExpr *a, const IrExpr *b)
-{
-    if (a == b) return true;
-    if (!a || !b || a->op != b->op || a->ty != b->ty || a->nargs != b->nargs) return false;
-    switch (a->op) {
-    case IR_CONST: if (ty_is_float(a->ty) ? a->u.f != b->u.f : a->u.i != b->u.i) return false; break;
-    case IR_IVAR: if (a->u.slot != b->u.slot) return false; break;
-    case IR_DIM: if (a->u.dim != b->u.dim) return false; break;
-    case IR_PARAM: if (a->u.param != b->u.param) return false; break;
-    case IR_READ: if (a->u.tensor != b->u.tensor) return false; break;
-    case IR_REDUCE: return false;
-    default: break;
-    }
-    for (int k = 0; k < a->nargs; k++) if (!expr_equal(a->args[k], b->args[k])) return false;
-    return true;
-}
-
 static bool vrange_nonlinear(Sema *s, IrExpr *e, Lin *lo, Lin *hi);
 
 static Lin opaque(Sema *s, IrExpr *e)
 {
     for (int k = 0; k < s->nopaque; k++)
-        if (expr_equal(s->opaque[k].e, e)) return lin_atom(LIN_ATOM(LIN_OPAQUE, k));
+        if (ir_expr_equal(s->opaque[k].e, e)) return lin_atom(LIN_ATOM(LIN_OPAQUE, k));
     if (s->nopaque >= SEMA_MAX_OPAQUE) return lin_bad();
     int k = s->nopaque;
     Lin lo, hi;

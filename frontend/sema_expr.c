@@ -317,17 +317,22 @@ static bool shadows(Sema *s, const char *name, Span sp)
 
 IrExpr *sema_lin_expr(Sema *s, Lin l, Span sp)
 {
-    IrExpr *e = ir_const_i(A, TY_I64, l.c, sp);
+    IrExpr *e = NULL;
     for (int k = 0; k < l.n; k++) {
         IrExpr *d = ir_expr(A, IR_DIM, TY_I64, sp, 0);
         d->u.dim = LIN_IDX(l.atom[k]);
         IrExpr *m = d;
         if (l.k[k] != 1) { m = ir_expr(A, IR_MUL, TY_I64, sp, 2); m->args[0] = ir_const_i(A, TY_I64, l.k[k], sp); m->args[1] = d; }
+        if (!e) { e = m; continue; }
         IrExpr *sum = ir_expr(A, IR_ADD, TY_I64, sp, 2);
-        sum->args[0] = m; sum->args[1] = e;
+        sum->args[0] = e; sum->args[1] = m;
         e = sum;
     }
-    return e;
+    if (!e) return ir_const_i(A, TY_I64, l.c, sp);
+    if (l.c == 0) return e;
+    IrExpr *sum = ir_expr(A, IR_ADD, TY_I64, sp, 2);
+    sum->args[0] = e; sum->args[1] = ir_const_i(A, TY_I64, l.c, sp);
+    return sum;
 }
 
 static TE lower_reduce(Sema *s, Expr *e, int red)

@@ -91,3 +91,58 @@ const char *ir_dim_namer(void *pipeline, int atom)
     if (LIN_KIND(atom) == LIN_DIM && LIN_IDX(atom) < p->dims.n) return p->dims.v[LIN_IDX(atom)].name;
     return "?";
 }
+
+bool ir_expr_equal(const IrExpr *a, const IrExpr *b)
+{
+    if (a == b) return true;
+    if (!a || !b || a->op != b->op || a->ty != b->ty || a->nargs != b->nargs) return false;
+    switch (a->op) {
+    case IR_CONST:
+        if (ty_is_float(a->ty) ? memcmp(&a->u.f, &b->u.f, sizeof(double)) != 0 : a->u.i != b->u.i) return false;
+        break;
+    case IR_IVAR: if (a->u.slot != b->u.slot) return false; break;
+    case IR_DIM: if (a->u.dim != b->u.dim) return false; break;
+    case IR_PARAM: if (a->u.param != b->u.param) return false; break;
+    case IR_READ: if (a->u.tensor != b->u.tensor) return false; break;
+    case IR_REDUCE: {
+        const IrReduce *x = a->u.red, *y = b->u.red;
+        if (x->kind != y->kind || x->nvars != y->nvars || x->ddof != y->ddof) return false;
+        for (int k = 0; k < x->nvars; k++)
+            if (x->slots[k] != y->slots[k] || !ir_expr_equal(x->lo[k], y->lo[k]) || !ir_expr_equal(x->hi[k], y->hi[k])) return false;
+        break;
+    }
+    default: break;
+    }
+    for (int k = 0; k < a->nargs; k++) if (!ir_expr_equal(a->args[k], b->args[k])) return false;
+    return true;
+}
+
+int ir_expr_size(const IrExpr *e, int limit)
+{
+    if (!e || limit <= 0) return 0;
+    int n = 1;
+    for (int k = 0; k < e->nargs && n < limit; k++) n += ir_expr_size(e->args[k], limit - n);
+    if (e->op == IR_REDUCE)
+        for (int k = 0; k < e->u.red->nvars && n < limit; k++)
+            n += ir_expr_size(e->u.red->lo[k], limit - n) + ir_expr_size(e->u.red->hi[k], limit - n);
+    return n;
+}
+
+bool ir_expr_reads(const IrExpr *e, int tensor)
+{
+    if (!e) return false;
+    if (e->op == IR_READ && e->u.tensor == tensor) return true;
+    for (int k = 0; k < e->nargs; k++) if (ir_expr_reads(e->args[k], tensor)) return true;
+    if (e->op == IR_REDUCE)
+        for (int k = 0; k < e->u.red->nvars; k++)
+            if (ir_expr_reads(e->u.red->lo[k], tensor) || ir_expr_reads(e->u.red->hi[k], tensor)) return true;
+    return false;
+}
+
+bool ir_expr_has_reduce(const IrExpr *e)
+{
+    if (!e) return false;
+    if (e->op == IR_REDUCE) return true;
+    for (int k = 0; k < e->nargs; k++) if (ir_expr_has_reduce(e->args[k])) return true;
+    return false;
+}

@@ -125,6 +125,7 @@ typedef struct {
     VEC(IrDef *) bounds;          /* boundary definitions */
     int scan_axis;                /* -1: not a recurrence */
     int scan_dir;                 /* +1: increasing index (reads x[t-k]); -1: decreasing */
+    bool scan_linear;             /* x[t] = a[t] * x[t -+ 1] + b[t] (passes/classify.c) */
     bool has_vrange;              /* inputs declared `in lo..hi`: checked per call */
     Lin vlo, vhi;                 /* half-open value range, over dims */
     int output;                   /* position among outputs, or -1 */
@@ -203,6 +204,12 @@ const char *ir_dim_namer(void *pipeline, int atom);   /* LinNamer over dims */
 /* ir/print.c */
 void ir_print_module(const IrModule *m, FILE *out);
 void ir_print_pipeline(const IrPipeline *p, const IrModule *m, FILE *out);
+void ir_print_expr(const IrPipeline *p, const char *const *slot_names, int nslots, const IrExpr *e, FILE *out);
+/* ir/ir.c: structural equality and size of expressions */
+bool ir_expr_equal(const IrExpr *a, const IrExpr *b);
+int ir_expr_size(const IrExpr *e, int limit);   /* node count, stops counting at limit */
+bool ir_expr_reads(const IrExpr *e, int tensor);
+bool ir_expr_has_reduce(const IrExpr *e);
 /* ir/verify.c: structural checks; returns false and reports via ICE text */
 bool ir_verify(const IrModule *m, char *why, int len);
 

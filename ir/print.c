@@ -6,10 +6,11 @@
 #include <math.h>
 #include <stdio.h>
 
-typedef struct { const IrPipeline *p; const IrDef *d; FILE *out; } Pr;
+typedef struct { const IrPipeline *p; const IrDef *d; FILE *out; const char *const *names; int nnames; } Pr;
 
 static const char *slot_name(const Pr *pr, int slot)
 {
+    if (pr->names && slot < pr->nnames) return pr->names[slot];
     if (pr->d && slot < pr->d->nslots && pr->d->slot_names) return pr->d->slot_names[slot];
     return "?";
 }
@@ -81,7 +82,7 @@ static void ptype(const IrPipeline *p, const IrTensor *t, FILE *o)
 
 static void pdef(const IrPipeline *p, const IrTensor *t, const IrDef *d, FILE *o)
 {
-    Pr pr = { p, d, o };
+    Pr pr = { p, d, o, NULL, 0 };
     fputs("[", o);
     for (int k = 0; k < t->rank; k++) {
         if (k) fputs(", ", o);
@@ -136,7 +137,7 @@ void ir_print_pipeline(const IrPipeline *p, const IrModule *m, FILE *o)
         fprintf(o, "  %%%s: ", t->name);
         ptype(p, t, o);
         if (t->scan_axis >= 0)
-            fprintf(o, " scan(axis %d, %s)", t->scan_axis + 1, t->scan_dir < 0 ? "reverse" : "forward");
+            fprintf(o, " scan(axis %d, %s%s)", t->scan_axis + 1, t->scan_dir < 0 ? "reverse" : "forward", t->scan_linear ? ", linear" : "");
         for (int k = 0; k < t->rank; k++)
             if (t->lo_pad[k] || t->hi_pad[k]) fprintf(o, " pad(axis %d: %lld, %lld)", k + 1, (long long)t->lo_pad[k], (long long)t->hi_pad[k]);
         if (t->has_vrange) { fputs(" values ", o); plin(p, t->vlo, o); fputs("..", o); plin(p, t->vhi, o); }
@@ -158,4 +159,10 @@ void ir_print_module(const IrModule *m, FILE *o)
         if (i || m->externs.n) fputc('\n', o);
         ir_print_pipeline(m->pipelines.v[i], m, o);
     }
+}
+
+void ir_print_expr(const IrPipeline *p, const char *const *slot_names, int nslots, const IrExpr *e, FILE *out)
+{
+    Pr pr = { p, NULL, out, slot_names, nslots };
+    pexpr(&pr, e);
 }

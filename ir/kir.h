@@ -1,0 +1,63 @@
+/* ir/kir.h: the kernel IR, the only input of the backends.
+ *
+ * A pipeline becomes a sequence of kernels run in order. A kernel is a loop
+ * nest over a domain (one axis per extent) that computes one or more
+ * materialised tensors at every point, in order ("stores"). Store values are
+ * IR expressions whose index variables 0..rank-1 are the domain axes (higher
+ * slots belong to reductions inside the value); every read names a
+ * materialised tensor (an input, an output or a scratch buffer). Reads of a
+ * recurrence past its extent fall back to its boundary definitions, so no
+ * tensor needs padding cells. Schedule fields say how the nest runs:
+ *   order      loop order, outer to inner (the scan axis first when any)
+ *   scan_axis  the axis carried by a recurrence, run in scan_dir order
+ *   par_axis   the axis split into chunks across threads (-1: one thread)
+ *   vec_axis   the innermost axis, the one the backend vectorises
+ * Produced by passes/fuse.c and passes/schedule.c; printed by
+ * `rlfc emit --kernels`; consumed by backends/llvm (and later backends/cuda).
+ */
+#ifndef RLF_KIR_H
+#define RLF_KIR_H
+#include "ir.h"
+
+typedef struct {
+    int tensor;
+    IrExpr *value;
+} KirStore;
+
+typedef struct {
+    const char *name;
+    int rank;
+    Lin extent[IR_MAX_RANK];
+    int nslots;
+    VEC(KirStore) stores;
+    int scan_axis, scan_dir;
+    int order[IR_MAX_RANK];
+    int par_axis;
+    int vec_axis;
+    int64_t grain;               /* par_axis iterations per task, at least */
+} KirKernel;
+
+typedef enum { KB_INPUT, KB_OUTPUT, KB_SCRATCH, KB_INLINE } KirBufKind;
+
+/* the value of tensor `tensor` at a cell past its extent on `axis`: cell
+ * c >= 0 is index extent + c, c < 0 is index c; the value's index
+ * variables are axis_slot[k] for the other axes */
+typedef struct {
+    int tensor, axis;
+    int64_t cell;
+    int axis_slot[IR_MAX_RANK];
+    int nslots;
+    IrExpr *value;
+} KirBound;
+
+typedef struct {
+    const IrModule *m;
+    const IrPipeline *p;
+    KirBufKind *buf;              /* per IR tensor */
+    VEC(KirKernel *) kernels;
+    VEC(KirBound) bounds;
+} KirPipeline;
+
+void kir_print(const KirPipeline *k, FILE *out);
+
+#endif

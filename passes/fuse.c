@@ -1,0 +1,204 @@
+/* passes/fuse.c: turns each pipeline into kernels (ir/kir.h).
+ *
+ * First it decides which tensors get a buffer: inputs and outputs do;
+ * recurrences and tensors holding a reduction get scratch buffers (a
+ * recurrence reads its own past values; a reduction would be recomputed at
+ * every reader's point); other intermediates are inlined into their readers,
+ * so `delta` in GAE lives in a register. Then, in step order, each
+ * materialised tensor joins the previous kernel when it has the same domain,
+ * the loop orders agree (at most one scan direction per kernel), and it
+ * reads that kernel's tensors only at the current point and not inside a
+ * reduction; otherwise it starts a new kernel. GAE + returns is one kernel.
+ * Runs after classify, before schedule. Tests: tests/passes/fuse/,
+ * tests/run/ on the cpu target. */
+#include "pass.h"
+
+#define INLINE_LIMIT 96          /* nodes: larger intermediates are materialised */
+
+typedef struct {
+    PassCtx *c;
+    const IrPipeline *p;
+    KirPipeline *k;
+    int next_slot;               /* fresh slots for inlined reductions */
+    int depth;
+} Fuse;
+
+static IrExpr *inl(Fuse *f, const IrExpr *e, const int *slot_map, IrExpr *const *subst, int nsubst);
+
+/* copy e, renaming slots through slot_map (or substituting subst[slot] for
+ * the producer's axis variables) and inlining reads of inlined tensors */
+static IrExpr *inl(Fuse *f, const IrExpr *e, const int *slot_map, IrExpr *const *subst, int nsubst)
+{
+    Arena *a = f->c->a;
+    if (!e) return NULL;
+    if (e->op == IR_IVAR) {
+        if (subst && e->u.slot < nsubst && subst[e->u.slot]) return subst[e->u.slot];
+        IrExpr *v = ir_expr(a, IR_IVAR, e->ty, e->span, 0);
+        v->u.slot = slot_map ? slot_map[e->u.slot] : e->u.slot;
+        return v;
+    }
+    IrExpr *c = ir_expr(a, e->op, e->ty, e->span, e->nargs);
+    c->u = e->u;
+    for (int k = 0; k < e->nargs; k++) c->args[k] = inl(f, e->args[k], slot_map, subst, nsubst);
+    if (e->op == IR_REDUCE) {
+        IrReduce *r = arena_alloc(a, sizeof *r);
+        *r = *e->u.red;
+        r->lo = arena_alloc(a, (size_t)r->nvars * sizeof(IrExpr *));
+        r->hi = arena_alloc(a, (size_t)r->nvars * sizeof(IrExpr *));
+        r->slots = arena_alloc(a, (size_t)r->nvars * sizeof(int));
+        for (int k = 0; k < r->nvars; k++) {
+            r->lo[k] = inl(f, e->u.red->lo[k], slot_map, subst, nsubst);
+            r->hi[k] = inl(f, e->u.red->hi[k], slot_map, subst, nsubst);
+            r->slots[k] = slot_map ? slot_map[e->u.red->slots[k]] : e->u.red->slots[k];
+        }
+        c->u.red = r;
+    }
+    if (e->op == IR_READ && f->k->buf[e->u.tensor] == KB_INLINE) {
+        /* substitute the producer's definition at the read's subscripts */
+        const IrTensor *t = f->p->tensors.v[e->u.tensor];
+        const IrDef *d = t->def;
+        int *map = arena_alloc(a, (size_t)(d->nslots + 1) * sizeof(int));
+        IrExpr **sub = arena_alloc(a, (size_t)(d->nslots + 1) * sizeof(IrExpr *));
+        for (int s = 0; s < d->nslots; s++) map[s] = f->next_slot++;
+        for (int k = 0; k < t->rank; k++) sub[d->axis_slot[k]] = c->args[k];
+        if (++f->depth > 64) RLF_ICE("fuse: inlining nested too deeply");
+        IrExpr *v = inl(f, d->body, map, sub, d->nslots);
+        f->depth--;
+        return v;
+    }
+    return c;
+}
+
+static void collect_bounds(Fuse *f, int id)
+{
+    const IrTensor *t = f->p->tensors.v[id];
+    for (int b = 0; b < t->bounds.n; b++) {
+        const IrDef *d = t->bounds.v[b];
+        KirBound kb = { id, t->scan_axis, 0, { 0 }, 0, NULL };
+        for (int k = 0; k < t->rank; k++) {
+            kb.axis_slot[k] = d->axis_slot[k];
+            if (d->axis_slot[k] < 0) {
+                kb.axis = k;
+                Lin past = lin_sub(d->fixed[k], t->extent[k]);
+                kb.cell = lin_is_const(past) && past.c >= 0 ? past.c : d->fixed[k].c;
+            }
+        }
+        f->next_slot = d->nslots;
+        kb.value = inl(f, d->body, NULL, NULL, 0);
+        kb.nslots = f->next_slot;
+        vec_push(f->c->a, &f->k->bounds, kb);
+    }
+}
+
+/* may a store of tensor id with value v join kernel k? */
+static bool joins(Fuse *f, const KirKernel *k, int id, const IrExpr *v, bool in_reduce);
+
+static bool reads_ok(Fuse *f, const KirKernel *k, int self, const IrExpr *e, bool in_reduce)
+{
+    if (!e) return true;
+    if (e->op == IR_READ && e->u.tensor != self) {
+        for (int s = 0; s < k->stores.n; s++) {
+            if (k->stores.v[s].tensor != e->u.tensor) continue;
+            if (in_reduce) return false;
+            for (int a = 0; a < e->nargs; a++)
+                if (e->args[a]->op != IR_IVAR || e->args[a]->u.slot != a) return false;
+        }
+    }
+    bool red = in_reduce || e->op == IR_REDUCE;
+    for (int a = 0; a < e->nargs; a++) if (!reads_ok(f, k, self, e->args[a], red)) return false;
+    if (e->op == IR_REDUCE)
+        for (int a = 0; a < e->u.red->nvars; a++)
+            if (!reads_ok(f, k, self, e->u.red->lo[a], true) || !reads_ok(f, k, self, e->u.red->hi[a], true)) return false;
+    return true;
+}
+
+static bool joins(Fuse *f, const KirKernel *k, int id, const IrExpr *v, bool in_reduce)
+{
+    const IrTensor *t = f->p->tensors.v[id];
+    if (t->rank != k->rank) return false;
+    for (int a = 0; a < t->rank; a++) if (!lin_eq(t->extent[a], k->extent[a])) return false;
+    if (t->scan_axis >= 0 && k->scan_axis >= 0 && (t->scan_axis != k->scan_axis || t->scan_dir != k->scan_dir)) return false;
+    /* a kernel's boundary-free scans read only themselves; another store reading
+     * this scan tensor at a shifted point would need the scan ahead */
+    return reads_ok(f, k, id, v, in_reduce);
+}
+
+/* node count of a definition once its inlined readers are substituted */
+static int expanded_size(const IrPipeline *p, const KirBufKind *buf, int *memo, const IrExpr *e)
+{
+    if (!e) return 0;
+    int n = 1;
+    if (e->op == IR_READ && buf[e->u.tensor] == KB_INLINE) n += memo[e->u.tensor];
+    for (int k = 0; k < e->nargs && n <= 1 << 20; k++) n += expanded_size(p, buf, memo, e->args[k]);
+    return n > 1 << 20 ? 1 << 20 : n;
+}
+
+static KirPipeline *fuse_pipeline(PassCtx *c, const IrPipeline *p)
+{
+    Arena *a = c->a;
+    KirPipeline *k = arena_alloc(a, sizeof *k);
+    k->m = c->m;
+    k->p = p;
+    k->buf = arena_alloc(a, (size_t)(p->tensors.n + 1) * sizeof(KirBufKind));
+    for (int i = 0; i < p->tensors.n; i++) {
+        const IrTensor *t = p->tensors.v[i];
+        if (t->kind == TK_INPUT) k->buf[i] = KB_INPUT;
+        else if (t->output >= 0) k->buf[i] = KB_OUTPUT;
+        else if (t->kind != TK_DEF || t->scan_axis >= 0 || t->bounds.n || ir_expr_has_reduce(t->def->body)
+                 || ir_expr_size(t->def->body, INLINE_LIMIT + 1) > INLINE_LIMIT)
+            k->buf[i] = KB_SCRATCH;
+        else k->buf[i] = KB_INLINE;
+    }
+    /* chains of inlined tensors read several times each grow exponentially:
+     * materialise where the substituted size passes the limit */
+    int *memo = arena_alloc(a, (size_t)(p->tensors.n + 1) * sizeof(int));
+    for (int s = 0; s < p->steps.n; s++) {
+        const IrStep *st = &p->steps.v[s];
+        if (st->kind != STEP_DEF) continue;
+        int id = st->tensor;
+        memo[id] = expanded_size(p, k->buf, memo, p->tensors.v[id]->def->body);
+        if (k->buf[id] == KB_INLINE && memo[id] > INLINE_LIMIT) { k->buf[id] = KB_SCRATCH; memo[id] = 0; }
+    }
+    /* an inlined tensor read at a shifted point by many readers is cheap to
+     * recompute; one read inside a reduction over a large domain too */
+    Fuse f = { c, p, k, 0, 0 };
+    for (int s = 0; s < p->steps.n; s++) {
+        const IrStep *st = &p->steps.v[s];
+        if (st->kind == STEP_EXTERN) {
+            diag_error(c->d, st->span, "extern calls are not supported by the cpu target yet; run this pipeline with --target interp");
+            return NULL;
+        }
+        int id = st->tensor;
+        if (k->buf[id] == KB_INLINE) continue;
+        const IrTensor *t = p->tensors.v[id];
+        if (t->bounds.n) collect_bounds(&f, id);
+        f.next_slot = t->def->nslots;
+        IrExpr *v = inl(&f, t->def->body, NULL, NULL, 0);
+        KirKernel *last = k->kernels.n ? k->kernels.v[k->kernels.n - 1] : NULL;
+        if (!last || !joins(&f, last, id, v, false)) {
+            last = arena_alloc(a, sizeof *last);
+            last->name = arena_printf(a, "%s_k%d", p->name, k->kernels.n);
+            last->rank = t->rank;
+            for (int ax = 0; ax < t->rank; ax++) last->extent[ax] = t->extent[ax];
+            last->scan_axis = -1;
+            last->par_axis = -1;
+            last->vec_axis = -1;
+            vec_push(a, &k->kernels, last);
+        }
+        if (t->scan_axis >= 0) { last->scan_axis = t->scan_axis; last->scan_dir = t->scan_dir; }
+        KirStore ks = { id, v };
+        vec_push(a, &last->stores, ks);
+        if (f.next_slot > last->nslots) last->nslots = f.next_slot;
+    }
+    return k;
+}
+
+bool pass_fuse(PassCtx *c)
+{
+    c->kir = arena_alloc(c->a, (size_t)(c->m->pipelines.n + 1) * sizeof(KirPipeline *));
+    for (int i = 0; i < c->m->pipelines.n; i++) {
+        c->kir[i] = fuse_pipeline(c, c->m->pipelines.v[i]);
+        if (!c->kir[i]) return false;
+    }
+    return true;
+}
