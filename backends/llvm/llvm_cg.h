@@ -1,0 +1,60 @@
+/* backends/llvm/llvm_cg.h: shared state of the LLVM code generator.
+ * llvm_kernel.c emits one function per kernel (loop nest, stores) and
+ * llvm_expr.c the values (reads, ops, casts, reductions) with the exact
+ * semantics of ir/opsem.c. llvm_target.c owns the target machine and the
+ * optimisation pipeline; llvm_jit.c and llvm_aot.c drive them.
+ * Ownership: the LLVMContext owns every type and value; a module handed to
+ * the JIT is owned by it afterwards (see llvm_jit.c). */
+#ifndef RLF_LLVM_CG_H
+#define RLF_LLVM_CG_H
+#include <llvm-c/Core.h>
+#include <llvm-c/TargetMachine.h>
+#include "../plan.h"
+
+typedef struct {
+    LLVMContextRef ctx;
+    LLVMModuleRef mod;
+    LLVMBuilderRef b;
+    LLVMBuilderRef ab;            /* allocas, at the top of the entry block */
+    LLVMTypeRef i1, i8, i16, i32, i64, f16, f32, f64, p8, void_t;
+    Arena *a;
+    const BePlan *bp;
+    const KirPipeline *kp;
+    const IrPipeline *p;
+    const KirKernel *k;
+    bool contig;
+    LLVMValueRef fn, frame;
+    LLVMValueRef *dims;           /* i64 per dim */
+    LLVMValueRef *params;         /* per scalar param, in its compute type */
+    LLVMValueRef *base;           /* per plan tensor: element pointer */
+    LLVMValueRef (*stride)[IR_MAX_RANK];
+    LLVMValueRef (*extent)[IR_MAX_RANK];
+    LLVMValueRef *slot;           /* per slot: alloca of i64, or an override value */
+    bool *slot_is_value;
+    int nslots;
+    int spec;                     /* > 0: inside a lazy side; reads clamp their subscripts */
+} Cg;
+
+/* llvm_expr.c */
+LLVMTypeRef cg_type(Cg *g, IrType t);             /* SSA representation */
+LLVMTypeRef cg_mem_type(Cg *g, IrType t);         /* in memory */
+LLVMValueRef cg_expr(Cg *g, const IrExpr *e);
+LLVMValueRef cg_lin(Cg *g, Lin l);                /* i64 value of a form over dims */
+LLVMValueRef cg_addr(Cg *g, int plan_tensor, LLVMValueRef const *idx);
+LLVMValueRef cg_to_mem(Cg *g, IrType t, LLVMValueRef v);
+LLVMValueRef cg_from_mem(Cg *g, IrType t, LLVMValueRef v);
+LLVMValueRef cg_alloca_i64(Cg *g, const char *name);
+LLVMValueRef cg_call(Cg *g, const char *name, LLVMTypeRef ret, LLVMValueRef *args, int n);
+/* a counted loop over [lo, hi) (down: from hi-1 to lo) storing its index in slot */
+typedef void (*CgBody)(Cg *g, void *ud);
+void cg_loop(Cg *g, LLVMValueRef slot, LLVMValueRef lo, LLVMValueRef hi, bool down, CgBody body, void *ud);
+
+/* llvm_kernel.c: emits <name>_contig and <name>_strided for every kernel */
+bool llvm_emit_kernels(LLVMContextRef ctx, LLVMModuleRef mod, Arena *a, const BePlan *bp, const char *prefix);
+const char *llvm_kernel_symbol(Arena *a, const char *prefix, const KirKernel *k, bool contig);
+
+/* llvm_target.c */
+LLVMTargetMachineRef llvm_host_machine(char *err, size_t errlen);
+bool llvm_optimize(LLVMModuleRef mod, LLVMTargetMachineRef tm, int opt, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,195 @@
+/* backends/llvm/llvm_kernel.c: one LLVM function per kernel and layout.
+ *   void <prefix>_k<i>_contig(const RtFrame *f, i64 lo, i64 hi)
+ *   void <prefix>_k<i>_strided(...)
+ * Each loads its tensors' base pointers from the frame and calls an
+ * always-inline body that takes them as noalias arguments (outputs never
+ * alias inputs: a precondition of the C ABI), so that after inlining the
+ * loop vectoriser sees independent streams. The contig variant derives
+ * strides from the extents (inner stride 1, so the inner loop vectorises);
+ * the strided one reads them from the frame. [lo, hi) is this task's share
+ * of the kernel's par axis. Tests: tests/run/ on cpu, tests/aot/. */
+#include "llvm_cg.h"
+#include <stdio.h>
+#include <string.h>
+
+#define B (g->b)
+
+const char *llvm_kernel_symbol(Arena *a, const char *prefix, const KirKernel *k, bool contig)
+{
+    return arena_printf(a, "%s_%s_%s", prefix, be_c_ident(a, k->name), contig ? "contig" : "strided");
+}
+
+typedef struct { Cg *g; int level; LLVMValueRef lo, hi; } Nest;
+
+static void emit_point(Cg *g)
+{
+    const KirKernel *k = g->k;
+    LLVMValueRef idx[IR_MAX_RANK];
+    for (int a = 0; a < k->rank; a++) idx[a] = LLVMBuildLoad2(B, g->i64, g->slot[a], "");
+    for (int s = 0; s < k->stores.n; s++) {
+        const KirStore *st = &k->stores.v[s];
+        const IrTensor *t = g->p->tensors.v[st->tensor];
+        LLVMValueRef v = cg_expr(g, st->value);
+        LLVMBuildStore(B, cg_to_mem(g, t->ty, v), cg_addr(g, g->bp->index[st->tensor], idx));
+    }
+}
+
+static void nest(Cg *g, void *ud)
+{
+    Nest *n = ud;
+    const KirKernel *k = g->k;
+    if (n->level == k->rank) { emit_point(g); return; }
+    int ax = k->order[n->level];
+    LLVMValueRef lo = LLVMConstInt(g->i64, 0, 0), hi = cg_lin(g, k->extent[ax]);
+    if (ax == k->par_axis) { lo = n->lo; hi = n->hi; }
+    Nest next = { g, n->level + 1, n->lo, n->hi };
+    cg_loop(g, g->slot[ax], lo, hi, ax == k->scan_axis && k->scan_dir < 0, nest, &next);
+}
+
+static LLVMValueRef frame_field(Cg *g, LLVMValueRef frame, int i, LLVMTypeRef t)
+{
+    LLVMValueRef fp = LLVMBuildBitCast(B, frame, LLVMPointerType(g->p8, 0), "");
+    LLVMValueRef idx = LLVMConstInt(g->i64, (unsigned long long)i, 0);
+    LLVMValueRef v = LLVMBuildLoad2(B, g->p8, LLVMBuildGEP2(B, g->p8, fp, &idx, 1, ""), "");
+    return LLVMBuildBitCast(B, v, t, "");
+}
+
+static bool emit_kernel(Cg *g, const KirKernel *k, const char *sym, bool contig)
+{
+    const IrPipeline *p = g->p;
+    const BePlan *bp = g->bp;
+    int nt = bp->plan.ntensors;
+    g->k = k;
+    g->contig = contig;
+    /* which plan tensors this kernel touches */
+    bool *used = arena_alloc(g->a, (size_t)nt + 1);
+    for (int i = 0; i < nt; i++) {
+        int id = bp->tensor_of[i];
+        for (int s = 0; s < k->stores.n; s++)
+            if (k->stores.v[s].tensor == id || ir_expr_reads(k->stores.v[s].value, id)) used[i] = true;
+        for (int b = 0; b < g->kp->bounds.n; b++)
+            if (used[bp->index[g->kp->bounds.v[b].tensor]] && ir_expr_reads(g->kp->bounds.v[b].value, id)) used[i] = true;
+    }
+    /* boundary values may read tensors of other boundaries: close over them */
+    for (int again = 1; again;) {
+        again = 0;
+        for (int b = 0; b < g->kp->bounds.n; b++) {
+            const KirBound *kb = &g->kp->bounds.v[b];
+            if (!used[bp->index[kb->tensor]]) continue;
+            for (int i = 0; i < nt; i++)
+                if (!used[i] && ir_expr_reads(kb->value, bp->tensor_of[i])) { used[i] = true; again = 1; }
+        }
+    }
+    /* body(frame, lo, hi, noalias ptrs...) */
+    LLVMTypeRef *pt = arena_alloc(g->a, (size_t)(nt + 3) * sizeof(LLVMTypeRef));
+    int np = 0;
+    pt[np++] = g->p8; pt[np++] = g->i64; pt[np++] = g->i64;
+    for (int i = 0; i < nt; i++)
+        if (used[i]) pt[np++] = LLVMPointerType(cg_mem_type(g, p->tensors.v[bp->tensor_of[i]]->ty), 0);
+    LLVMTypeRef bt = LLVMFunctionType(g->void_t, pt, (unsigned)np, 0);
+    LLVMValueRef body = LLVMAddFunction(g->mod, arena_printf(g->a, "%s.body", sym), bt);
+    LLVMSetLinkage(body, LLVMInternalLinkage);
+    unsigned kind_noalias = LLVMGetEnumAttributeKindForName("noalias", 7);
+    unsigned kind_inline = LLVMGetEnumAttributeKindForName("alwaysinline", 12);
+    for (int i = 3; i < np; i++) LLVMAddAttributeAtIndex(body, (unsigned)i + 1, LLVMCreateEnumAttribute(g->ctx, kind_noalias, 0));
+    LLVMAddAttributeAtIndex(body, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(g->ctx, kind_inline, 0));
+
+    g->fn = body;
+    LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(g->ctx, body, "entry");
+    LLVMBasicBlockRef start = LLVMAppendBasicBlockInContext(g->ctx, body, "start");
+    LLVMPositionBuilderAtEnd(g->ab, entry);
+    LLVMPositionBuilderAtEnd(B, start);
+    LLVMValueRef frame = LLVMGetParam(body, 0);
+    LLVMValueRef lo = LLVMGetParam(body, 1), hi = LLVMGetParam(body, 2);
+    /* frame: { dims, base, strides, params } */
+    LLVMValueRef dims = frame_field(g, frame, 0, LLVMPointerType(g->i64, 0));
+    LLVMValueRef strides = frame_field(g, frame, 2, LLVMPointerType(g->i64, 0));
+    LLVMValueRef params = frame_field(g, frame, 3, g->p8);
+    g->dims = arena_alloc(g->a, (size_t)(p->dims.n + 1) * sizeof(LLVMValueRef));
+    for (int d = 0; d < p->dims.n; d++) {
+        LLVMValueRef di = LLVMConstInt(g->i64, (unsigned long long)d, 0);
+        g->dims[d] = LLVMBuildLoad2(B, g->i64, LLVMBuildGEP2(B, g->i64, dims, &di, 1, ""), p->dims.v[d].name);
+    }
+    g->params = arena_alloc(g->a, (size_t)(p->params.n + 1) * sizeof(LLVMValueRef));
+    for (int i = 0; i < p->params.n; i++) {
+        IrType ty = p->params.v[i].ty;
+        LLVMValueRef off = LLVMConstInt(g->i64, (unsigned long long)bp->field_offset[i], 0);
+        LLVMValueRef addr = LLVMBuildGEP2(B, g->i8, params, &off, 1, "");
+        LLVMTypeRef ft = ty == TY_BOOL || ty == TY_U8 ? g->i8 : ty == TY_I32 ? g->i32 : ty == TY_I64 ? g->i64 : ty == TY_F64 ? g->f64 : g->f32;
+        LLVMValueRef v = LLVMBuildLoad2(B, ft, LLVMBuildBitCast(B, addr, LLVMPointerType(ft, 0), ""), p->params.v[i].name);
+        if (ty == TY_BOOL) v = LLVMBuildICmp(B, LLVMIntNE, v, LLVMConstInt(g->i8, 0, 0), "");
+        else if (ty == TY_F16) v = LLVMBuildFPTrunc(B, v, g->f16, "");
+        else if (ty == TY_BF16) RLF_ICE("llvm: bf16 parameters are not supported");
+        g->params[i] = v;
+    }
+    g->base = arena_alloc(g->a, (size_t)(nt + 1) * sizeof(LLVMValueRef));
+    g->stride = arena_alloc(g->a, (size_t)(nt + 1) * sizeof *g->stride);
+    g->extent = arena_alloc(g->a, (size_t)(nt + 1) * sizeof *g->extent);
+    int arg = 3;
+    for (int i = 0; i < nt; i++) {
+        if (!used[i]) continue;
+        const IrTensor *t = p->tensors.v[bp->tensor_of[i]];
+        g->base[i] = LLVMGetParam(body, (unsigned)arg++);
+        for (int ax = 0; ax < t->rank; ax++) g->extent[i][ax] = cg_lin(g, t->extent[ax]);
+        LLVMValueRef s = LLVMConstInt(g->i64, 1, 0);
+        for (int ax = t->rank - 1; ax >= 0; ax--) {
+            if (contig) {
+                g->stride[i][ax] = s;
+                s = LLVMBuildMul(B, s, g->extent[i][ax], "");
+            } else {
+                LLVMValueRef si = LLVMConstInt(g->i64, (unsigned long long)(i * RT_MAX_RANK_PLAN + ax), 0);
+                g->stride[i][ax] = LLVMBuildLoad2(B, g->i64, LLVMBuildGEP2(B, g->i64, strides, &si, 1, ""), "");
+            }
+        }
+    }
+    g->nslots = k->nslots > k->rank ? k->nslots : k->rank;
+    g->slot = arena_alloc(g->a, (size_t)(g->nslots + 1) * sizeof(LLVMValueRef));
+    g->slot_is_value = arena_alloc(g->a, (size_t)g->nslots + 1);
+    for (int s = 0; s < g->nslots; s++) g->slot[s] = cg_alloca_i64(g, s < k->rank ? "i" : "r");
+    g->spec = 0;
+    Nest n = { g, 0, lo, hi };
+    nest(g, &n);
+    LLVMBuildRetVoid(B);
+    LLVMPositionBuilderAtEnd(g->ab, entry);
+    LLVMBuildBr(g->ab, start);
+
+    /* the entry point: unpack base pointers and call the body */
+    LLVMTypeRef et_args[3] = { g->p8, g->i64, g->i64 };
+    LLVMValueRef fn = LLVMAddFunction(g->mod, sym, LLVMFunctionType(g->void_t, et_args, 3, 0));
+    LLVMBasicBlockRef eb = LLVMAppendBasicBlockInContext(g->ctx, fn, "entry");
+    LLVMPositionBuilderAtEnd(B, eb);
+    LLVMValueRef ef = LLVMGetParam(fn, 0);
+    LLVMValueRef bases = frame_field(g, ef, 1, LLVMPointerType(g->p8, 0));
+    LLVMValueRef *cargs = arena_alloc(g->a, (size_t)(np + 1) * sizeof(LLVMValueRef));
+    cargs[0] = ef; cargs[1] = LLVMGetParam(fn, 1); cargs[2] = LLVMGetParam(fn, 2);
+    int c = 3;
+    for (int i = 0; i < nt; i++) {
+        if (!used[i]) continue;
+        LLVMValueRef ii = LLVMConstInt(g->i64, (unsigned long long)i, 0);
+        LLVMValueRef bp8 = LLVMBuildLoad2(B, g->p8, LLVMBuildGEP2(B, g->p8, bases, &ii, 1, ""), "");
+        cargs[c] = LLVMBuildBitCast(B, bp8, pt[c], "");
+        c++;
+    }
+    LLVMBuildCall2(B, bt, body, cargs, (unsigned)np, "");
+    LLVMBuildRetVoid(B);
+    return true;
+}
+
+bool llvm_emit_kernels(LLVMContextRef ctx, LLVMModuleRef mod, Arena *a, const BePlan *bp, const char *prefix)
+{
+    Cg g = { 0 };
+    g.ctx = ctx; g.mod = mod; g.a = a; g.bp = bp; g.kp = bp->kp; g.p = bp->kp->p;
+    g.b = LLVMCreateBuilderInContext(ctx);
+    g.ab = LLVMCreateBuilderInContext(ctx);
+    g.i1 = LLVMInt1TypeInContext(ctx); g.i8 = LLVMInt8TypeInContext(ctx); g.i16 = LLVMInt16TypeInContext(ctx);
+    g.i32 = LLVMInt32TypeInContext(ctx); g.i64 = LLVMInt64TypeInContext(ctx);
+    g.f16 = LLVMHalfTypeInContext(ctx); g.f32 = LLVMFloatTypeInContext(ctx); g.f64 = LLVMDoubleTypeInContext(ctx);
+    g.p8 = LLVMPointerType(g.i8, 0); g.void_t = LLVMVoidTypeInContext(ctx);
+    bool ok = true;
+    for (int k = 0; k < bp->kp->kernels.n && ok; k++)
+        for (int c = 0; c < 2 && ok; c++)
+            ok = emit_kernel(&g, bp->kp->kernels.v[k], llvm_kernel_symbol(a, prefix, bp->kp->kernels.v[k], c == 0), c == 0);
+    LLVMDisposeBuilder(g.b);
+    LLVMDisposeBuilder(g.ab);
+    return ok;
+}

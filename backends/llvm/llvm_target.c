@@ -1,0 +1,65 @@
+/* backends/llvm/llvm_target.c: the host target machine and the optimisation
+ * pipeline (the new pass manager's default<O3>, or O0). */
+#include "llvm_cg.h"
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include <stdio.h>
+#include <string.h>
+
+LLVMTargetMachineRef llvm_host_machine(char *err, size_t errlen)
+{
+    static bool init;
+    if (!init) {
+        LLVMInitializeNativeTarget();
+        LLVMInitializeNativeAsmPrinter();
+        init = true;
+    }
+    char *triple = LLVMGetDefaultTargetTriple();
+    LLVMTargetRef target;
+    char *msg = NULL;
+    if (LLVMGetTargetFromTriple(triple, &target, &msg)) {
+        snprintf(err, errlen, "LLVM has no target for %s: %s", triple, msg ? msg : "");
+        LLVMDisposeMessage(msg);
+        LLVMDisposeMessage(triple);
+        return NULL;
+    }
+    char *cpu = LLVMGetHostCPUName(), *features = LLVMGetHostCPUFeatures();
+    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, cpu, features, LLVMCodeGenLevelAggressive,
+                                                      LLVMRelocPIC, LLVMCodeModelDefault);
+    LLVMDisposeMessage(cpu);
+    LLVMDisposeMessage(features);
+    LLVMDisposeMessage(triple);
+    if (!tm) snprintf(err, errlen, "cannot create an LLVM target machine for the host");
+    return tm;
+}
+
+bool llvm_optimize(LLVMModuleRef mod, LLVMTargetMachineRef tm, int opt, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    if (LLVMVerifyModule(mod, LLVMReturnStatusAction, &msg)) {
+        snprintf(err, errlen, "internal error: generated LLVM IR does not verify: %s", msg ? msg : "");
+        LLVMDisposeMessage(msg);
+        return false;
+    }
+    LLVMDisposeMessage(msg);
+    char *dl = LLVMCopyStringRepOfTargetData(LLVMCreateTargetDataLayout(tm));
+    LLVMSetDataLayout(mod, dl);
+    LLVMDisposeMessage(dl);
+    char *triple = LLVMGetTargetMachineTriple(tm);
+    LLVMSetTarget(mod, triple);
+    LLVMDisposeMessage(triple);
+    LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+    LLVMPassBuilderOptionsSetLoopVectorization(po, opt > 0);
+    LLVMPassBuilderOptionsSetSLPVectorization(po, opt > 0);
+    LLVMPassBuilderOptionsSetLoopUnrolling(po, opt > 0);
+    LLVMErrorRef e = LLVMRunPasses(mod, opt > 0 ? "default<O3>" : "default<O0>", tm, po);
+    LLVMDisposePassBuilderOptions(po);
+    if (e) {
+        char *m = LLVMGetErrorMessage(e);
+        snprintf(err, errlen, "LLVM optimisation failed: %s", m);
+        LLVMDisposeErrorMessage(m);
+        return false;
+    }
+    return true;
+}

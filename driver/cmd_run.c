@@ -1,0 +1,218 @@
+/* driver/cmd_run.c: `rlfc run`: reads .npy inputs, checks them against the
+ * signature, runs the pipeline on the chosen target and writes one .npy per
+ * output. The cpu target compiles with the LLVM JIT and calls the entry
+ * function through libffi, since its signature is known only now.
+ * Tests: tests/run/ (interp and cpu), tests/cli/. */
+#include <errno.h>
+#include <ffi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "driver.h"
+#include "llvm.h"
+#include "rt_dtype.h"
+
+static int mkdirs(const char *path)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf) return -1;
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] == '/' || buf[i] == 0) {
+            char c = buf[i];
+            buf[i] = 0;
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+            buf[i] = c;
+        }
+    }
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+/* compile p for the cpu with the JIT and call it through libffi */
+static int run_cpu(Args *a, RlfCompilation *c, const IrPipeline *p, const IrBinding *b, const RtArray *inputs,
+                   RtArray *outs, char *err, size_t errlen)
+{
+    err[0] = 0;
+    int pi = 0;
+    while (c->module->pipelines.v[pi] != p) pi++;
+    double t0 = drv_now();
+    PassCtx pc = { c->module, c->arena, &c->diag, NULL, 0 };
+    PassOptions po = { a->opt, NULL, NULL, a->time_passes };
+    if (!pass_run_all(&pc, &po)) { diag_print(&c->diag, stderr); return -1; }
+    LlvmJit *j = llvm_jit_compile(c->arena, pc.kir[pi], a->opt, &c->diag);
+    if (!j) { diag_print(&c->diag, stderr); return -1; }
+    double t1 = drv_now();
+    if (a->timing) fprintf(stderr, "rlfc: jit %.3f ms\n", 1e3 * (t1 - t0));
+    const BePlan *bp = llvm_jit_plan(j);
+    int nin = p->inputs.n, nout = p->outputs.n, nargs = nin + nout;
+    DLTensor *dl = calloc((size_t)nargs + 1, sizeof *dl);
+    void **argv = calloc((size_t)nargs + 4, sizeof *argv);
+    void **argp = calloc((size_t)nargs + 4, sizeof *argp);
+    ffi_type **types = calloc((size_t)nargs + 4, sizeof *types);
+    unsigned char *params = calloc((size_t)bp->params_size + 8, 1);
+    int rc = -1;
+    if (!dl || !argv || !argp || !types || !params) { snprintf(err, errlen, "out of memory"); goto out; }
+    static const DLDataType dt[] = {
+        [RT_BOOL] = { kDLUInt, 8, 1 }, [RT_U8] = { kDLUInt, 8, 1 }, [RT_I32] = { kDLInt, 32, 1 }, [RT_I64] = { kDLInt, 64, 1 },
+        [RT_F16] = { kDLFloat, 16, 1 }, [RT_BF16] = { kDLBfloat, 16, 1 }, [RT_F32] = { kDLFloat, 32, 1 }, [RT_F64] = { kDLFloat, 64, 1 } };
+    for (int k = 0; k < nout; k++) {
+        ir_output_shape(p, k, b, &outs[k]);
+        int64_t n = rt_array_numel(&outs[k]);
+        outs[k].data = malloc((size_t)(n > 0 ? n : 1) * rt_dtype_size(outs[k].dtype));
+        if (!outs[k].data) { snprintf(err, errlen, "out of memory"); goto out; }
+    }
+    for (int k = 0; k < nargs; k++) {
+        RtArray *ar = k < nin ? (RtArray *)&inputs[k] : &outs[k - nin];
+        dl[k] = (DLTensor){ ar->data, { kDLCPU, 0 }, ar->ndim, dt[ar->dtype], ar->shape, NULL, 0 };
+        argp[k] = &dl[k];
+    }
+    /* the params struct: defaults, then what was given */
+    memcpy(params, bp->defaults, (size_t)bp->params_size);
+    for (int k = 0; k < p->params.n; k++) {
+        unsigned char *f = params + bp->field_offset[k];
+        RtVal v = b->params[k];
+        switch (p->params.v[k].ty) {
+        case TY_BOOL: case TY_U8: { uint8_t x = (uint8_t)v.i; memcpy(f, &x, 1); break; }
+        case TY_I32: { int32_t x = (int32_t)v.i; memcpy(f, &x, 4); break; }
+        case TY_I64: memcpy(f, &v.i, 8); break;
+        case TY_F64: memcpy(f, &v.f, 8); break;
+        default: { float x = (float)v.f; memcpy(f, &x, 4); break; }
+        }
+    }
+    for (int d = 0; d < p->dims.n; d++)
+        if (p->dims.v[d].is_param) memcpy(params + bp->field_offset[p->params.n + d], &b->dims[d], 8);
+    rlf_error rerr = { 0, "" };
+    void *stream = NULL;
+    void *pp = params, *ep = &rerr;
+    for (int k = 0; k < nargs + 3; k++) types[k] = &ffi_type_pointer;
+    for (int k = 0; k < nargs; k++) argv[k] = &argp[k];
+    argv[nargs] = &pp; argv[nargs + 1] = &stream; argv[nargs + 2] = &ep;
+    ffi_cif cif;
+    if (ffi_prep_cif(&cif, FFI_DEFAULT_ABI, (unsigned)nargs + 3, &ffi_type_sint, types) != FFI_OK) {
+        snprintf(err, errlen, "libffi cannot prepare a call with %d arguments", nargs + 3);
+        goto out;
+    }
+    ffi_sarg ret = 0;
+    double t2 = drv_now();
+    ffi_call(&cif, FFI_FN(llvm_jit_entry(j)), &ret, argv);
+    double t3 = drv_now();
+    if (a->timing) fprintf(stderr, "rlfc: call %.3f ms\n", 1e3 * (t3 - t2));
+    if (ret != 0) { snprintf(err, errlen, "%s", rerr.message); goto out; }
+    rc = 0;
+out:
+    if (rc != 0) for (int k = 0; k < nout; k++) { free(outs[k].data); outs[k].data = NULL; }
+    free(dl); free(argv); free(argp); free(types); free(params);
+    llvm_jit_free(j);
+    return rc;
+}
+
+int drv_cmd_run(Args *a, RlfCompilation *c)
+{
+    const IrModule *m = c->module;
+    if (!a->entry) {
+        if (m->pipelines.n == 1) a->entry = m->pipelines.v[0]->name;
+        else {
+            fprintf(stderr, "rlfc: --entry NAME is required; %s defines:", a->file);
+            for (int i = 0; i < m->pipelines.n; i++) fprintf(stderr, " %s", m->pipelines.v[i]->name);
+            fputc('\n', stderr);
+            return 1;
+        }
+    }
+    const IrPipeline *p = ir_find_pipeline(m, a->entry);
+    if (!p) {
+        fprintf(stderr, "rlfc: no pipeline '%s' in %s; it defines:", a->entry, a->file);
+        for (int i = 0; i < m->pipelines.n; i++) fprintf(stderr, " %s", m->pipelines.v[i]->name);
+        fputc('\n', stderr);
+        return 1;
+    }
+    const char *target = a->target ? a->target : "cpu";
+    if (strcmp(target, "interp") != 0 && strcmp(target, "cpu") != 0) {
+        fprintf(stderr, "rlfc: unknown target '%s' (available: cpu, interp)\n", target);
+        return 1;
+    }
+    if (!a->out) return drv_die("run: --out DIR is required%s", "");
+    /* match named arguments to the signature */
+    int nin = p->inputs.n;
+    RtArray *inputs = calloc((size_t)nin + 1, sizeof *inputs);
+    const char **ptext = calloc((size_t)p->params.n + 1, sizeof *ptext);
+    const char **dtext = calloc((size_t)p->dims.n + 1, sizeof *dtext);
+    RtArray *outs = calloc((size_t)p->outputs.n + 1, sizeof *outs);
+    int rc = 1;
+    char err[1024];
+    if (!inputs || !ptext || !dtext || !outs) { fputs("rlfc: out of memory\n", stderr); goto done; }
+    for (int i = 0; i < a->nin; i++) {
+        int k = -1;
+        for (int j = 0; j < nin; j++) if (!strcmp(p->tensors.v[p->inputs.v[j]]->name, a->in[i].name)) k = j;
+        if (k < 0) {
+            fprintf(stderr, "rlfc: pipeline '%s' has no tensor input '%s'; its inputs are:", p->name, a->in[i].name);
+            for (int j = 0; j < nin; j++) fprintf(stderr, " %s", p->tensors.v[p->inputs.v[j]]->name);
+            fputc('\n', stderr);
+            goto done;
+        }
+        if (inputs[k].data) { fprintf(stderr, "rlfc: input '%s' is given twice\n", a->in[i].name); goto done; }
+        if (rt_npy_read(a->in[i].value, &inputs[k], err, sizeof err) != 0) {
+            fprintf(stderr, "rlfc: argument '%s': %s\n", a->in[i].name, err);
+            goto done;
+        }
+    }
+    for (int j = 0; j < nin; j++)
+        if (!inputs[j].data) {
+            fprintf(stderr, "rlfc: missing input '%s': pass it with --in %s=PATH.npy\n", p->tensors.v[p->inputs.v[j]]->name, p->tensors.v[p->inputs.v[j]]->name);
+            goto done;
+        }
+    for (int i = 0; i < a->nprm; i++) {
+        bool found = false;
+        for (int j = 0; j < p->params.n; j++) if (!strcmp(p->params.v[j].name, a->prm[i].name)) { ptext[j] = a->prm[i].value; found = true; }
+        for (int j = 0; j < p->dims.n; j++)
+            if (!strcmp(p->dims.v[j].name, a->prm[i].name)) {
+                if (!p->dims.v[j].is_param) {
+                    fprintf(stderr, "rlfc: '%s' is a dimension read off the input shapes, not a parameter\n", a->prm[i].name);
+                    goto done;
+                }
+                dtext[j] = a->prm[i].value; found = true;
+            }
+        if (!found) {
+            fprintf(stderr, "rlfc: pipeline '%s' has no parameter '%s'", p->name, a->prm[i].name);
+            if (p->params.n) {
+                fputs("; its parameters are:", stderr);
+                for (int j = 0; j < p->params.n; j++) fprintf(stderr, " %s", p->params.v[j].name);
+            }
+            fputc('\n', stderr);
+            goto done;
+        }
+    }
+    IrBinding b;
+    if (ir_bind(c->arena, p, inputs, ptext, dtext, &b, err, sizeof err) != 0) { fprintf(stderr, "rlfc: %s\n", err); goto done; }
+    double t0 = drv_now();
+    int ran = !strcmp(target, "interp") ? ir_interp_run(m, p, &b, inputs, outs, NULL, NULL, err, sizeof err)
+                                        : run_cpu(a, c, p, &b, inputs, outs, err, sizeof err);
+    if (ran != 0) { if (err[0]) fprintf(stderr, "rlfc: %s\n", err); goto done; }
+    double t1 = drv_now();
+    if (a->timing) fprintf(stderr, "rlfc: run (%s) %.3f ms\n", target, 1e3 * (t1 - t0));
+    if (mkdirs(a->out) != 0) { fprintf(stderr, "rlfc: cannot create output directory '%s': %s\n", a->out, strerror(errno)); goto done; }
+    for (int k = 0; k < p->outputs.n; k++) {
+        const char *nm = p->tensors.v[p->outputs.v[k]]->name;
+        size_t len = strlen(a->out) + strlen(nm) + 8;
+        char *path = malloc(len);
+        if (!path) goto done;
+        snprintf(path, len, "%s/%s.npy", a->out, nm);
+        if (outs[k].dtype == RT_BF16) {
+            fprintf(stderr, "rlfc: output '%s' is bf16, which .npy cannot hold; declare it f32\n", nm);
+            free(path);
+            goto done;
+        }
+        int w = rt_npy_write(path, &outs[k], err, sizeof err);
+        free(path);
+        if (w != 0) { fprintf(stderr, "rlfc: %s\n", err); goto done; }
+    }
+    rc = 0;
+done:
+    if (inputs) for (int j = 0; j < nin; j++) rt_array_free(&inputs[j]);
+    if (outs) for (int k = 0; k < p->outputs.n; k++) rt_array_free(&outs[k]);
+    free(inputs); free(outs); free(ptext); free(dtext);
+    return rc;
+}
+

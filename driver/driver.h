@@ -1,0 +1,27 @@
+/* driver/driver.h: the rlfc command line, split by command: rlfc.c parses
+ * options and dispatches; cmd_run.c runs a pipeline on .npy files (interp or
+ * cpu); the contract is docs/cli.md. Tests: tests/cli/, tests/run/. */
+#ifndef RLF_DRIVER_H
+#define RLF_DRIVER_H
+#include <stdbool.h>
+#include <stdio.h>
+#include "compile.h"
+#include "interp.h"
+#include "pass.h"
+
+typedef struct { const char *name; const char *value; } KV;
+
+typedef struct {
+    const char *cmd, *file, *entry, *out, *target, *stdlib, *after;
+    bool emit_ir, emit_kernels, timing, time_passes;
+    int opt;
+    KV in[256]; int nin;
+    KV prm[256]; int nprm;
+} Args;
+
+
+double drv_now(void);
+int drv_die(const char *fmt, const char *a);
+int drv_cmd_run(Args *a, RlfCompilation *c);
+
+#endif

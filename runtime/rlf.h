@@ -1,0 +1,38 @@
+/* runtime/rlf.h: the C ABI shared by every compiled pipeline (the generated
+ * header includes it). Tensors cross the boundary as DLPack DLTensors with any
+ * strides; a call returns 0, or an RLF_E_* code with a message in *err and
+ * nothing written. The runtime allocates nothing the caller must free. */
+#ifndef RLF_H
+#define RLF_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <dlpack/dlpack.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef void *rlf_stream;                 /* CUstream for CUDA pipelines; NULL on the CPU */
+
+enum {
+    RLF_OK = 0,
+    RLF_E_ARG = 1,                        /* NULL tensor, wrong device */
+    RLF_E_DTYPE = 2,                      /* dtype differs from the signature */
+    RLF_E_SHAPE = 3,                      /* rank or extent differs, or dims disagree */
+    RLF_E_RANGE = 4,                      /* a value outside its declared range */
+    RLF_E_NOMEM = 5,
+};
+
+typedef struct {
+    int code;
+    char message[256];
+} rlf_error;
+
+/* threads used by CPU pipelines: RLF_NUM_THREADS, else all cores */
+int rlf_num_threads(void);
+void rlf_set_num_threads(int n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,208 @@
+/* runtime/rt_plan.c: checking a call's arguments against a plan and running
+ * its kernels (see rt_plan.h). Every check happens before the first kernel
+ * runs, so a failing call writes nothing. */
+#include "rt_plan.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rt_dtype.h"
+
+#define RT_DL_BOOL 6u                     /* kDLBool in DLPack >= 0.8 */
+
+static int fail(rlf_error *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        err->code = code;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+static bool eval(const RtLin *l, const int64_t *dims, int64_t *out)
+{
+    int64_t v = l->c;
+    for (int i = 0; i < l->n; i++) {
+        int64_t t;
+        if (__builtin_mul_overflow(l->k[i], dims[l->dim[i]], &t) || __builtin_add_overflow(v, t, &v)) return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool dtype_matches(DLDataType d, int32_t want)
+{
+    if (d.lanes != 1) return false;
+    switch (want) {
+    case RT_BOOL: return (d.code == RT_DL_BOOL || d.code == kDLUInt) && d.bits == 8;
+    case RT_U8: return d.code == kDLUInt && d.bits == 8;
+    case RT_I32: return d.code == kDLInt && d.bits == 32;
+    case RT_I64: return d.code == kDLInt && d.bits == 64;
+    case RT_F16: return d.code == kDLFloat && d.bits == 16;
+    case RT_BF16: return d.code == kDLBfloat && d.bits == 16;
+    case RT_F32: return d.code == kDLFloat && d.bits == 32;
+    case RT_F64: return d.code == kDLFloat && d.bits == 64;
+    default: return false;
+    }
+}
+
+static const char *dl_name(DLDataType d, char *buf, size_t n)
+{
+    static const char *codes[] = { "int", "uint", "float", "handle", "bfloat", "complex", "bool" };
+    snprintf(buf, n, "%s%u%s", d.code < 7 ? codes[d.code] : "?", d.bits, d.lanes != 1 ? "xN" : "");
+    return buf;
+}
+
+static void shape_text(const int64_t *shape, int rank, char *buf, size_t n)
+{
+    int p = snprintf(buf, n, "[");
+    for (int k = 0; k < rank && p < (int)n; k++) p += snprintf(buf + p, n - (size_t)p, "%s%lld", k ? ", " : "", (long long)shape[k]);
+    if (p < (int)n) snprintf(buf + p, n - (size_t)p, "]");
+}
+
+static int64_t elem_int(const void *base, int32_t dtype, int64_t off)
+{
+    switch (dtype) {
+    case RT_BOOL: case RT_U8: return ((const uint8_t *)base)[off];
+    case RT_I32: return ((const int32_t *)base)[off];
+    case RT_I64: return ((const int64_t *)base)[off];
+    default: return 0;
+    }
+}
+
+/* visits every element offset of a strided tensor */
+static int check_range(const RtTensorSpec *ts, const DLTensor *t, const void *base, const int64_t *st, int64_t lo, int64_t hi, rlf_error *err)
+{
+    int64_t idx[RT_MAX_RANK_PLAN] = { 0 };
+    int rank = ts->rank;
+    for (int k = 0; k < rank; k++) if (t->shape[k] == 0) return 0;
+    for (;;) {
+        int64_t off = 0;
+        for (int k = 0; k < rank; k++) off += idx[k] * st[k];
+        int64_t v = elem_int(base, ts->dtype, off);
+        if (v < lo || v >= hi) {
+            char where[160];
+            shape_text(idx, rank, where, sizeof where);
+            return fail(err, RLF_E_RANGE, "argument '%s': value %lld at %s is outside its declared range %lld..%lld (exclusive)",
+                        ts->name, (long long)v, where, (long long)lo, (long long)hi);
+        }
+        int k = rank - 1;
+        for (; k >= 0; k--) { if (++idx[k] < t->shape[k]) break; idx[k] = 0; }
+        if (k < 0) return 0;
+    }
+}
+
+typedef struct { const RtKernelSpec *ks; RtKernelFn fn; const RtFrame *frame; int64_t n, per_task; } Job;
+
+static void run_task(void *ctx, int64_t i)
+{
+    Job *j = ctx;
+    int64_t lo = i * j->per_task, hi = lo + j->per_task;
+    if (hi > j->n) hi = j->n;
+    j->fn(j->frame, lo, hi);
+}
+
+int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *params, rlf_error *err)
+{
+    if (err) { err->code = 0; err->message[0] = 0; }
+    int nt = plan->ntensors;
+    int64_t dims[64];
+    void *base[64];
+    int64_t strides[64 * RT_MAX_RANK_PLAN];
+    bool contiguous = true;
+    if (plan->ndims > 64 || nt > 64) return fail(err, RLF_E_ARG, "pipeline '%s' is too large for this runtime", plan->name);
+    char b1[64], b2[160], b3[160];
+    for (int i = 0; i < plan->nargs; i++) {
+        const RtTensorSpec *ts = &plan->tensors[i];
+        const DLTensor *t = args[i];
+        if (!t) return fail(err, RLF_E_ARG, "argument '%s' is NULL", ts->name);
+        if (t->device.device_type != kDLCPU && t->device.device_type != kDLCUDAHost)
+            return fail(err, RLF_E_ARG, "argument '%s' is not in CPU memory (device type %d)", ts->name, (int)t->device.device_type);
+        if (!dtype_matches(t->dtype, ts->dtype))
+            return fail(err, RLF_E_DTYPE, "argument '%s': expected %s, got %s", ts->name, rt_dtype_name(ts->dtype), dl_name(t->dtype, b1, sizeof b1));
+        if (t->ndim != ts->rank) return fail(err, RLF_E_SHAPE, "argument '%s': expected rank %d, got %d", ts->name, ts->rank, t->ndim);
+        if (!t->data && ts->rank > 0) {
+            int64_t n = 1;
+            for (int k = 0; k < t->ndim; k++) n *= t->shape[k];
+            if (n) return fail(err, RLF_E_ARG, "argument '%s' has no data", ts->name);
+        }
+    }
+    for (int d = 0; d < plan->ndims; d++) {
+        if (plan->dim_tensor[d] < 0) {
+            if (!params) return fail(err, RLF_E_ARG, "dimension '%s' is a parameter, but no params were given", plan->dim_names[d]);
+            memcpy(&dims[d], (const char *)params + plan->dim_param_offset[d], sizeof(int64_t));
+        } else dims[d] = args[plan->dim_tensor[d]]->shape[plan->dim_axis[d]] - plan->dim_offset[d];
+        if (dims[d] < 1)
+            return fail(err, RLF_E_SHAPE, "dimension '%s' = %lld%s%s; every dimension must be at least 1", plan->dim_names[d], (long long)dims[d],
+                        plan->dim_tensor[d] >= 0 ? " from argument " : "", plan->dim_tensor[d] >= 0 ? plan->tensors[plan->dim_tensor[d]].name : "");
+    }
+    for (int i = 0; i < nt; i++) {
+        const RtTensorSpec *ts = &plan->tensors[i];
+        int64_t *st = &strides[i * RT_MAX_RANK_PLAN];
+        int64_t shape[RT_MAX_RANK_PLAN];
+        for (int k = 0; k < ts->rank; k++)
+            if (!eval(&ts->extent[k], dims, &shape[k])) return fail(err, RLF_E_SHAPE, "shape of '%s' overflows", ts->name);
+        if (i < plan->nargs) {
+            const DLTensor *t = args[i];
+            for (int k = 0; k < ts->rank; k++)
+                if (shape[k] != t->shape[k]) {
+                    shape_text(shape, ts->rank, b2, sizeof b2);
+                    shape_text(t->shape, t->ndim, b3, sizeof b3);
+                    return fail(err, RLF_E_SHAPE, "argument '%s': expected shape %s, got %s (axis %d)", ts->name, b2, b3, k + 1);
+                }
+            int64_t s = 1;
+            for (int k = ts->rank - 1; k >= 0; k--) {
+                st[k] = t->strides ? t->strides[k] : s;
+                if (st[k] != s && shape[k] != 1) contiguous = false;
+                s *= shape[k];
+            }
+            base[i] = (char *)t->data + t->byte_offset;
+        } else {
+            int64_t s = 1;
+            for (int k = ts->rank - 1; k >= 0; k--) { st[k] = s; s *= shape[k]; }
+            base[i] = NULL;
+        }
+    }
+    for (int i = 0; i < plan->nargs; i++) {
+        const RtTensorSpec *ts = &plan->tensors[i];
+        if (!ts->has_range) continue;
+        int64_t lo, hi;
+        if (!eval(&ts->vlo, dims, &lo) || !eval(&ts->vhi, dims, &hi)) continue;
+        int rc = check_range(ts, args[i], base[i], &strides[i * RT_MAX_RANK_PLAN], lo, hi, err);
+        if (rc) return rc;
+    }
+    /* scratch buffers, contiguous */
+    int rc = 0;
+    for (int i = plan->nargs; i < nt; i++) {
+        const RtTensorSpec *ts = &plan->tensors[i];
+        int64_t n = 1;
+        for (int k = 0; k < ts->rank; k++) { int64_t e = 0; eval(&ts->extent[k], dims, &e); n *= e; }
+        base[i] = malloc((size_t)(n ? n : 1) * rt_dtype_size(ts->dtype));
+        if (!base[i]) { rc = fail(err, RLF_E_NOMEM, "out of memory for the scratch tensor '%s' (%lld elements)", ts->name, (long long)n); break; }
+    }
+    if (!rc) {
+        RtFrame frame = { dims, base, strides, params };
+        for (int k = 0; k < plan->nkernels; k++) {
+            const RtKernelSpec *ks = &plan->kernels[k];
+            RtKernelFn fn = contiguous ? ks->contig : ks->strided;
+            if (!ks->parallel) { fn(&frame, 0, 1); continue; }
+            int64_t n = 0, work = 1;
+            eval(&ks->par_extent, dims, &n);
+            eval(&ks->work, dims, &work);
+            if (work < 1) work = 1;
+            int64_t per = ks->grain / work;
+            if (per < 1) per = 1;
+            /* split into at least as many tasks as threads when the work allows */
+            int th = rlf_num_threads();
+            if (n / per < th && n * work >= 2 * ks->grain) per = (n + th - 1) / th;
+            if (per < 1) per = 1;
+            Job j = { ks, fn, &frame, n, per };
+            rt_parallel((n + per - 1) / per, run_task, &j);
+        }
+    }
+    for (int i = plan->nargs; i < nt; i++) free(base[i]);
+    return rc;
+}

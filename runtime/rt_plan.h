@@ -1,0 +1,68 @@
+/* runtime/rt_plan.h: what a compiled pipeline hands the runtime: a table of
+ * its tensors (arguments, then scratch buffers) with their dtypes and shapes
+ * as affine forms over dims, how each dim is read off the arguments, and its
+ * kernels in order. rt_plan_run checks every argument, binds dims, allocates
+ * scratch, and runs the kernels on the thread pool; on any error nothing is
+ * written. Produced by backends/llvm (in memory for JIT, as C for AOT).
+ * Tests: tests/aot/, tests/run/ on the cpu target. */
+#ifndef RLF_RT_PLAN_H
+#define RLF_RT_PLAN_H
+#include "rlf.h"
+
+#define RT_LIN_MAX 4
+#define RT_MAX_RANK_PLAN 8
+
+typedef struct { int64_t c; int32_t n; int32_t dim[RT_LIN_MAX]; int64_t k[RT_LIN_MAX]; } RtLin;
+
+enum { RT_ROLE_INPUT = 0, RT_ROLE_OUTPUT = 1, RT_ROLE_SCRATCH = 2 };
+
+typedef struct {
+    const char *name;
+    int32_t dtype;                /* RtDtype */
+    int32_t rank;
+    int32_t role;
+    RtLin extent[RT_MAX_RANK_PLAN];
+    int32_t has_range;            /* inputs declared `in lo..hi` */
+    RtLin vlo, vhi;
+} RtTensorSpec;
+
+/* what a kernel sees: dims, each tensor's first element and its strides (in
+ * elements, RT_MAX_RANK_PLAN per tensor), and the params struct */
+typedef struct {
+    const int64_t *dims;
+    void *const *base;
+    const int64_t *strides;
+    const void *params;
+} RtFrame;
+
+typedef void (*RtKernelFn)(const RtFrame *f, int64_t lo, int64_t hi);
+
+typedef struct {
+    RtKernelFn contig;            /* every tensor C-contiguous */
+    RtKernelFn strided;           /* any strides */
+    int32_t parallel;             /* split [0, par_extent) across threads */
+    RtLin par_extent;
+    RtLin work;                   /* elements per par iteration (for the task size) */
+    int64_t grain;                /* elements per task, at least */
+} RtKernelSpec;
+
+typedef struct {
+    const char *name;
+    int32_t ndims;
+    const char *const *dim_names;
+    const int32_t *dim_tensor;    /* per dim: the argument it is read from, or -1: a dim parameter */
+    const int32_t *dim_axis;
+    const int64_t *dim_offset;    /* dim = extent - offset */
+    const int32_t *dim_param_offset;  /* dim parameters: byte offset of an int64 in params */
+    int32_t ntensors, nargs;      /* arguments are tensors [0, nargs): inputs, then outputs */
+    const RtTensorSpec *tensors;
+    int32_t nkernels;
+    const RtKernelSpec *kernels;
+} RtPlan;
+
+int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *params, rlf_error *err);
+
+/* the thread pool: runs fn(ctx, i) for i in [0, n), in any order, and waits */
+void rt_parallel(int64_t n, void (*fn)(void *ctx, int64_t i), void *ctx);
+
+#endif
