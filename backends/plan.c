@@ -131,6 +131,7 @@ BePlan *be_plan_build(Arena *a, const KirPipeline *kp, DiagCtx *d)
         RtKernelSpec *ks = &b->kernels[k];
         ks->parallel = kk->par_axis >= 0;
         ks->grain = kk->grain;
+        ks->align = kk->scan_axis >= 0 && kk->par_axis >= 0 ? 16 : 0;
         if (ks->parallel) {
             to_rtlin(kk->extent[kk->par_axis], &ks->par_extent);
             /* elements per par iteration: the product of the other extents,

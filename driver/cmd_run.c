@@ -10,10 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "driver.h"
-#include "llvm.h"
-#include "rt_dtype.h"
 
-static int mkdirs(const char *path)
+int drv_mkdirs(const char *path)
 {
     char buf[4096];
     size_t n = strlen(path);
@@ -31,44 +29,8 @@ static int mkdirs(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
 }
 
-/* compile p for the cpu with the JIT and call it through libffi */
-static int run_cpu(Args *a, RlfCompilation *c, const IrPipeline *p, const IrBinding *b, const RtArray *inputs,
-                   RtArray *outs, char *err, size_t errlen)
+void drv_pack_params(const IrPipeline *p, const BePlan *bp, const IrBinding *b, unsigned char *params)
 {
-    err[0] = 0;
-    int pi = 0;
-    while (c->module->pipelines.v[pi] != p) pi++;
-    double t0 = drv_now();
-    PassCtx pc = { c->module, c->arena, &c->diag, NULL, 0 };
-    PassOptions po = { a->opt, NULL, NULL, a->time_passes };
-    if (!pass_run_all(&pc, &po)) { diag_print(&c->diag, stderr); return -1; }
-    LlvmJit *j = llvm_jit_compile(c->arena, pc.kir[pi], a->opt, &c->diag);
-    if (!j) { diag_print(&c->diag, stderr); return -1; }
-    double t1 = drv_now();
-    if (a->timing) fprintf(stderr, "rlfc: jit %.3f ms\n", 1e3 * (t1 - t0));
-    const BePlan *bp = llvm_jit_plan(j);
-    int nin = p->inputs.n, nout = p->outputs.n, nargs = nin + nout;
-    DLTensor *dl = calloc((size_t)nargs + 1, sizeof *dl);
-    void **argv = calloc((size_t)nargs + 4, sizeof *argv);
-    void **argp = calloc((size_t)nargs + 4, sizeof *argp);
-    ffi_type **types = calloc((size_t)nargs + 4, sizeof *types);
-    unsigned char *params = calloc((size_t)bp->params_size + 8, 1);
-    int rc = -1;
-    if (!dl || !argv || !argp || !types || !params) { snprintf(err, errlen, "out of memory"); goto out; }
-    static const DLDataType dt[] = {
-        [RT_BOOL] = { kDLUInt, 8, 1 }, [RT_U8] = { kDLUInt, 8, 1 }, [RT_I32] = { kDLInt, 32, 1 }, [RT_I64] = { kDLInt, 64, 1 },
-        [RT_F16] = { kDLFloat, 16, 1 }, [RT_BF16] = { kDLBfloat, 16, 1 }, [RT_F32] = { kDLFloat, 32, 1 }, [RT_F64] = { kDLFloat, 64, 1 } };
-    for (int k = 0; k < nout; k++) {
-        ir_output_shape(p, k, b, &outs[k]);
-        int64_t n = rt_array_numel(&outs[k]);
-        outs[k].data = malloc((size_t)(n > 0 ? n : 1) * rt_dtype_size(outs[k].dtype));
-        if (!outs[k].data) { snprintf(err, errlen, "out of memory"); goto out; }
-    }
-    for (int k = 0; k < nargs; k++) {
-        RtArray *ar = k < nin ? (RtArray *)&inputs[k] : &outs[k - nin];
-        dl[k] = (DLTensor){ ar->data, { kDLCPU, 0 }, ar->ndim, dt[ar->dtype], ar->shape, NULL, 0 };
-        argp[k] = &dl[k];
-    }
     /* the params struct: defaults, then what was given */
     memcpy(params, bp->defaults, (size_t)bp->params_size);
     for (int k = 0; k < p->params.n; k++) {
@@ -84,6 +46,55 @@ static int run_cpu(Args *a, RlfCompilation *c, const IrPipeline *p, const IrBind
     }
     for (int d = 0; d < p->dims.n; d++)
         if (p->dims.v[d].is_param) memcpy(params + bp->field_offset[p->params.n + d], &b->dims[d], 8);
+}
+
+const DLDataType drv_dl_dtype[RT_DTYPE_COUNT] = {
+    [RT_BOOL] = { kDLUInt, 8, 1 }, [RT_U8] = { kDLUInt, 8, 1 }, [RT_I32] = { kDLInt, 32, 1 }, [RT_I64] = { kDLInt, 64, 1 },
+    [RT_F16] = { kDLFloat, 16, 1 }, [RT_BF16] = { kDLBfloat, 16, 1 }, [RT_F32] = { kDLFloat, 32, 1 }, [RT_F64] = { kDLFloat, 64, 1 } };
+
+int drv_compile_cpu(Args *a, RlfCompilation *c, const IrPipeline *p, LlvmJit **out)
+{
+    int pi = 0;
+    while (c->module->pipelines.v[pi] != p) pi++;
+    double t0 = drv_now();
+    PassCtx pc = { c->module, c->arena, &c->diag, NULL, 0 };
+    PassOptions po = { a->opt, NULL, NULL, a->time_passes };
+    if (!pass_run_all(&pc, &po)) { diag_print(&c->diag, stderr); return -1; }
+    LlvmJit *j = llvm_jit_compile(c->arena, pc.kir[pi], a->opt, &c->diag);
+    if (!j) { diag_print(&c->diag, stderr); return -1; }
+    if (a->timing) fprintf(stderr, "rlfc: jit %.3f ms\n", 1e3 * (drv_now() - t0));
+    *out = j;
+    return 0;
+}
+
+/* compile p for the cpu with the JIT and call it through libffi */
+static int run_cpu(Args *a, RlfCompilation *c, const IrPipeline *p, const IrBinding *b, const RtArray *inputs,
+                   RtArray *outs, char *err, size_t errlen)
+{
+    err[0] = 0;
+    LlvmJit *j;
+    if (drv_compile_cpu(a, c, p, &j) != 0) return -1;
+    const BePlan *bp = llvm_jit_plan(j);
+    int nin = p->inputs.n, nout = p->outputs.n, nargs = nin + nout;
+    DLTensor *dl = calloc((size_t)nargs + 1, sizeof *dl);
+    void **argv = calloc((size_t)nargs + 4, sizeof *argv);
+    void **argp = calloc((size_t)nargs + 4, sizeof *argp);
+    ffi_type **types = calloc((size_t)nargs + 4, sizeof *types);
+    unsigned char *params = calloc((size_t)bp->params_size + 8, 1);
+    int rc = -1;
+    if (!dl || !argv || !argp || !types || !params) { snprintf(err, errlen, "out of memory"); goto out; }
+    for (int k = 0; k < nout; k++) {
+        ir_output_shape(p, k, b, &outs[k]);
+        int64_t n = rt_array_numel(&outs[k]);
+        outs[k].data = malloc((size_t)(n > 0 ? n : 1) * rt_dtype_size(outs[k].dtype));
+        if (!outs[k].data) { snprintf(err, errlen, "out of memory"); goto out; }
+    }
+    for (int k = 0; k < nargs; k++) {
+        RtArray *ar = k < nin ? (RtArray *)&inputs[k] : &outs[k - nin];
+        dl[k] = (DLTensor){ ar->data, { kDLCPU, 0 }, ar->ndim, drv_dl_dtype[ar->dtype], ar->shape, NULL, 0 };
+        argp[k] = &dl[k];
+    }
+    drv_pack_params(p, bp, b, params);
     rlf_error rerr = { 0, "" };
     void *stream = NULL;
     void *pp = params, *ep = &rerr;
@@ -109,7 +120,7 @@ out:
     return rc;
 }
 
-int drv_cmd_run(Args *a, RlfCompilation *c)
+const IrPipeline *drv_entry(Args *a, RlfCompilation *c)
 {
     const IrModule *m = c->module;
     if (!a->entry) {
@@ -118,7 +129,7 @@ int drv_cmd_run(Args *a, RlfCompilation *c)
             fprintf(stderr, "rlfc: --entry NAME is required; %s defines:", a->file);
             for (int i = 0; i < m->pipelines.n; i++) fprintf(stderr, " %s", m->pipelines.v[i]->name);
             fputc('\n', stderr);
-            return 1;
+            return NULL;
         }
     }
     const IrPipeline *p = ir_find_pipeline(m, a->entry);
@@ -126,8 +137,15 @@ int drv_cmd_run(Args *a, RlfCompilation *c)
         fprintf(stderr, "rlfc: no pipeline '%s' in %s; it defines:", a->entry, a->file);
         for (int i = 0; i < m->pipelines.n; i++) fprintf(stderr, " %s", m->pipelines.v[i]->name);
         fputc('\n', stderr);
-        return 1;
     }
+    return p;
+}
+
+int drv_cmd_run(Args *a, RlfCompilation *c)
+{
+    const IrModule *m = c->module;
+    const IrPipeline *p = drv_entry(a, c);
+    if (!p) return 1;
     const char *target = a->target ? a->target : "cpu";
     if (strcmp(target, "interp") != 0 && strcmp(target, "cpu") != 0) {
         fprintf(stderr, "rlfc: unknown target '%s' (available: cpu, interp)\n", target);
@@ -192,7 +210,7 @@ int drv_cmd_run(Args *a, RlfCompilation *c)
     if (ran != 0) { if (err[0]) fprintf(stderr, "rlfc: %s\n", err); goto done; }
     double t1 = drv_now();
     if (a->timing) fprintf(stderr, "rlfc: run (%s) %.3f ms\n", target, 1e3 * (t1 - t0));
-    if (mkdirs(a->out) != 0) { fprintf(stderr, "rlfc: cannot create output directory '%s': %s\n", a->out, strerror(errno)); goto done; }
+    if (drv_mkdirs(a->out) != 0) { fprintf(stderr, "rlfc: cannot create output directory '%s': %s\n", a->out, strerror(errno)); goto done; }
     for (int k = 0; k < p->outputs.n; k++) {
         const char *nm = p->tensors.v[p->outputs.v[k]]->name;
         size_t len = strlen(a->out) + strlen(nm) + 8;

@@ -13,10 +13,13 @@ static const char *usage =
     "\n"
     "commands:\n"
     "  check FILE.rlf                          exit 0 if FILE compiles, else print diagnostics\n"
-    "  emit FILE.rlf --ir|--kernels [--entry NAME] [--after PASS]\n"
+    "  emit FILE.rlf --ir|--kernels|--llvm [--entry NAME] [--after PASS]\n"
     "                                          print the IR (after PASS) or the kernels\n"
     "  run FILE.rlf --entry NAME --in ARG=PATH.npy ... [--param P=VALUE ...]\n"
-    "      [--target interp] --out DIR          run a pipeline on .npy inputs; writes DIR/<output>.npy\n"
+    "      [--target cpu|interp] --out DIR      run a pipeline on .npy inputs; writes DIR/<output>.npy\n"
+    "  build FILE.rlf --target cpu -o DIR      ahead of time: DIR/<file>.h, lib<file>.so, <file>.o\n"
+    "  bench FILE.rlf --entry NAME --dims T=2048,B=64 [--layout time-major|batch-major]\n"
+    "      [--repeat N] [--json]                time the compiled pipeline on random inputs\n"
     "\n"
     "options:\n"
     "  --stdlib DIR     where `import std.x` looks (default: RLF_STDLIB, then next to rlfc)\n"
@@ -56,14 +59,14 @@ static int parse_args(int argc, char **argv, Args *a)
     if (argc < 2) { fputs(usage, stderr); return 1; }
     a->cmd = argv[1];
     if (!strcmp(a->cmd, "-h") || !strcmp(a->cmd, "--help") || !strcmp(a->cmd, "help")) { fputs(usage, stdout); exit(0); }
-    if (strcmp(a->cmd, "check") && strcmp(a->cmd, "emit") && strcmp(a->cmd, "run"))
-        return drv_die("unknown command '%s' (expected check, emit or run; see rlfc --help)", a->cmd);
+    if (strcmp(a->cmd, "check") && strcmp(a->cmd, "emit") && strcmp(a->cmd, "run") && strcmp(a->cmd, "bench") && strcmp(a->cmd, "build"))
+        return drv_die("unknown command '%s' (expected check, emit, run, build or bench; see rlfc --help)", a->cmd);
     for (int i = 2; i < argc; i++) {
         const char *o = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 #define NEED() do { if (!val) return drv_die("option '%s' needs a value", o); i++; } while (0)
         if (!strcmp(o, "--entry")) { NEED(); a->entry = val; }
-        else if (!strcmp(o, "--out")) { NEED(); a->out = val; }
+        else if (!strcmp(o, "--out") || !strcmp(o, "-o")) { NEED(); a->out = val; }
         else if (!strcmp(o, "--target")) { NEED(); a->target = val; }
         else if (!strcmp(o, "--stdlib")) { NEED(); a->stdlib = val; }
         else if (!strcmp(o, "--in")) {
@@ -76,6 +79,15 @@ static int parse_args(int argc, char **argv, Args *a)
             if (!split_kv(val, &a->prm[a->nprm++])) return drv_die("--param expects NAME=VALUE, got '%s'", val);
         } else if (!strcmp(o, "--ir")) a->emit_ir = true;
         else if (!strcmp(o, "--kernels")) a->emit_kernels = true;
+        else if (!strcmp(o, "--llvm")) a->emit_llvm = true;
+        else if (!strcmp(o, "--dims")) { NEED(); a->dims = val; }
+        else if (!strcmp(o, "--layout")) { NEED(); a->layout = val; }
+        else if (!strcmp(o, "--repeat")) { NEED(); a->repeat = atoi(val); }
+        else if (!strcmp(o, "--json")) a->json = true;
+        else if (!strcmp(o, "--dims")) { NEED(); a->dims = val; }
+        else if (!strcmp(o, "--layout")) { NEED(); a->layout = val; }
+        else if (!strcmp(o, "--repeat")) { NEED(); a->repeat = atoi(val); }
+        else if (!strcmp(o, "--json")) a->json = true;
         else if (!strcmp(o, "--after")) { NEED(); a->after = val; }
         else if (!strcmp(o, "--time-passes")) a->time_passes = true;
         else if (!strcmp(o, "-O0")) a->opt = 0;
@@ -96,7 +108,7 @@ int main(int argc, char **argv)
     Args a = { 0 };
     a.opt = 2;
     if (parse_args(argc, argv, &a) != 0) return 1;
-    if (!strcmp(a.cmd, "emit") && !a.emit_ir && !a.emit_kernels) return drv_die("emit: choose a form: --ir or --kernels%s", "");
+    if (!strcmp(a.cmd, "emit") && !a.emit_ir && !a.emit_kernels && !a.emit_llvm) return drv_die("emit: choose a form: --ir, --kernels or --llvm%s", "");
     if (a.after) {
         bool known = false;
         for (int i = 0; i < pass_count; i++) known |= !strcmp(pass_list[i].name, a.after);
@@ -116,7 +128,14 @@ int main(int argc, char **argv)
     if (a.timing) fprintf(stderr, "rlfc: compile %.3f ms\n", 1e3 * (t1 - t0));
     int rc = 0;
     if (!c->module) rc = 1;
-    else if (!strcmp(a.cmd, "emit") && (a.after || a.emit_kernels)) {
+    else if (!strcmp(a.cmd, "emit") && a.emit_llvm) {
+        const IrPipeline *p = drv_entry(&a, c);
+        PassCtx pc = { c->module, c->arena, &c->diag, NULL, 0 };
+        PassOptions po = { a.opt, NULL, NULL, a.time_passes };
+        int pi = 0;
+        while (p && c->module->pipelines.v[pi] != p) pi++;
+        if (!p || !pass_run_all(&pc, &po) || !llvm_emit_ir(c->arena, pc.kir[pi], a.opt, stdout, &c->diag)) { diag_print(&c->diag, stderr); rc = 1; }
+    } else if (!strcmp(a.cmd, "emit") && (a.after || a.emit_kernels)) {
         PassCtx pc = { c->module, c->arena, &c->diag, NULL, 0 };
         PassOptions po = { a.opt, a.after ? a.after : "schedule", stdout, a.time_passes };
         if (!pass_run_all(&pc, &po)) { diag_print(&c->diag, stderr); rc = 1; }
@@ -127,6 +146,8 @@ int main(int argc, char **argv)
             else ir_print_pipeline(p, c->module, stdout);
         } else ir_print_module(c->module, stdout);
     } else if (!strcmp(a.cmd, "run")) rc = drv_cmd_run(&a, c);
+    else if (!strcmp(a.cmd, "bench")) rc = drv_cmd_bench(&a, c);
+    else if (!strcmp(a.cmd, "build")) rc = drv_cmd_build(&a, c);
     for (int i = 0; i < a.nin; i++) free((char *)a.in[i].name);
     for (int i = 0; i < a.nprm; i++) free((char *)a.prm[i].name);
     rlf_compilation_free(c);

@@ -198,6 +198,13 @@ int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *par
             /* split into at least as many tasks as threads when the work allows */
             int th = rlf_num_threads();
             if (n / per < th && n * work >= 2 * ks->grain) per = (n + th - 1) / th;
+            if (ks->align > 0) {
+                int64_t tasks = (n + ks->align - 1) / ks->align;
+                if (tasks > th) tasks = th;
+                if (n * work < 2 * ks->grain) tasks = 1;
+                per = (n + tasks - 1) / tasks;
+                per = (per + ks->align - 1) / ks->align * ks->align;
+            }
             if (per < 1) per = 1;
             Job j = { ks, fn, &frame, n, per };
             rt_parallel((n + per - 1) / per, run_task, &j);

@@ -44,6 +44,8 @@ typedef struct {
     RtLin par_extent;
     RtLin work;                   /* elements per par iteration (for the task size) */
     int64_t grain;                /* elements per task, at least */
+    int64_t align;                /* > 0: one task per thread, chunks a multiple of this
+                                     (scans split their vector axis: keep rows long) */
 } RtKernelSpec;
 
 typedef struct {

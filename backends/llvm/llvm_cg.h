@@ -33,6 +33,7 @@ typedef struct {
     bool *slot_is_value;
     int nslots;
     int spec;                     /* > 0: inside a lazy side; reads clamp their subscripts */
+    const IrExpr **slot_lo, **slot_hi;  /* reduction slots: their range while in the loop */
 } Cg;
 
 /* llvm_expr.c */

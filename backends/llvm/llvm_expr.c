@@ -164,8 +164,13 @@ static LLVMValueRef eval_bound(Cg *g, const KirBound *kb, LLVMValueRef const *id
     bool *ov = g->slot_is_value;
     int on = g->nslots;
     int n = kb->nslots > 0 ? kb->nslots : 1;
+    const IrExpr **olo = g->slot_lo, **ohi = g->slot_hi;
+    const KirKernel *ok = g->k;
     g->slot = arena_alloc(g->a, (size_t)n * sizeof(LLVMValueRef));
     g->slot_is_value = arena_alloc(g->a, (size_t)n);
+    g->slot_lo = arena_alloc(g->a, (size_t)n * sizeof(IrExpr *));
+    g->slot_hi = arena_alloc(g->a, (size_t)n * sizeof(IrExpr *));
+    g->k = NULL;
     g->nslots = kb->nslots;
     for (int s = 0; s < kb->nslots; s++) g->slot[s] = cg_alloca_i64(g, "bslot");
     const IrTensor *t = g->p->tensors.v[kb->tensor];
@@ -173,7 +178,39 @@ static LLVMValueRef eval_bound(Cg *g, const KirBound *kb, LLVMValueRef const *id
         if (kb->axis_slot[k] >= 0) { g->slot[kb->axis_slot[k]] = idx[k]; g->slot_is_value[kb->axis_slot[k]] = true; }
     LLVMValueRef v = cg_expr(g, kb->value);
     g->slot = os; g->slot_is_value = ov; g->nslots = on;
+    g->slot_lo = olo; g->slot_hi = ohi; g->k = ok;
     return v;
+}
+
+/* the affine form of an expression over dims and constants, if it is one */
+static Lin dims_lin(const IrExpr *e)
+{
+    switch (e->op) {
+    case IR_CONST: return ty_is_int(e->ty) ? lin_const(e->u.i) : lin_bad();
+    case IR_DIM: return lin_atom(LIN_ATOM(LIN_DIM, e->u.dim));
+    case IR_ADD: return lin_add(dims_lin(e->args[0]), dims_lin(e->args[1]));
+    case IR_SUB: return lin_sub(dims_lin(e->args[0]), dims_lin(e->args[1]));
+    case IR_MUL: {
+        Lin a = dims_lin(e->args[0]), b = dims_lin(e->args[1]);
+        return lin_is_const(a) ? lin_scale(b, a.c) : lin_is_const(b) ? lin_scale(a, b.c) : lin_bad();
+    }
+    default: return lin_bad();
+    }
+}
+
+/* is subscript ix of a read on an axis of extent ext in range wherever it is
+ * evaluated? True for a kernel axis or a reduction variable that runs over
+ * exactly [0, ext): such reads need no clamping even when speculative */
+static bool trivially_in_range(Cg *g, const IrExpr *ix, Lin ext)
+{
+    if (ix->op != IR_IVAR) return false;
+    int s = ix->u.slot;
+    if (g->k && s < g->k->rank && !g->slot_is_value[s]) return lin_eq(g->k->extent[s], ext);
+    if (s < g->nslots && g->slot_lo && g->slot_lo[s]) {
+        Lin lo = dims_lin(g->slot_lo[s]), hi = dims_lin(g->slot_hi[s]);
+        return lin_is_const(lo) && lo.c == 0 && lin_eq(hi, ext);
+    }
+    return false;
 }
 
 static LLVMValueRef read(Cg *g, const IrExpr *e)
@@ -185,7 +222,7 @@ static LLVMValueRef read(Cg *g, const IrExpr *e)
     bool has_bounds = false;
     for (int b = 0; b < g->kp->bounds.n; b++) has_bounds |= g->kp->bounds.v[b].tensor == e->u.tensor;
     for (int k = 0; k < e->nargs; k++)
-        if (g->spec || (has_bounds && k == t->scan_axis))
+        if ((g->spec && !trivially_in_range(g, e->args[k], t->extent[k])) || (has_bounds && k == t->scan_axis))
             at[k] = clampi(g, idx[k], ci64(g, 0), LLVMBuildSub(B, g->extent[ti][k], ci64(g, 1), ""));
     LLVMValueRef v = cg_from_mem(g, t->ty, LLVMBuildLoad2(B, cg_mem_type(g, t->ty), cg_addr(g, ti, at), ""));
     for (int b = 0; b < g->kp->bounds.n; b++) {
@@ -456,7 +493,13 @@ static void red_level(Cg *g, void *ud)
     int v = L->v;
     LLVMValueRef lo = cg_expr(g, R->r->lo[v]), hi = cg_expr(g, R->r->hi[v]);
     RedLevel next = { R, v + 1 };
-    cg_loop(g, g->slot[R->r->slots[v]], lo, hi, false, red_level, &next);
+    int s = R->r->slots[v];
+    const IrExpr *olo = g->slot_lo[s], *ohi = g->slot_hi[s];
+    g->slot_lo[s] = R->r->lo[v];
+    g->slot_hi[s] = R->r->hi[v];
+    cg_loop(g, g->slot[s], lo, hi, false, red_level, &next);
+    g->slot_lo[s] = olo;
+    g->slot_hi[s] = ohi;
 }
 
 static LLVMValueRef reduce(Cg *g, const IrExpr *e)

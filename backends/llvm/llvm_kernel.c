@@ -145,6 +145,8 @@ static bool emit_kernel(Cg *g, const KirKernel *k, const char *sym, bool contig)
     g->nslots = k->nslots > k->rank ? k->nslots : k->rank;
     g->slot = arena_alloc(g->a, (size_t)(g->nslots + 1) * sizeof(LLVMValueRef));
     g->slot_is_value = arena_alloc(g->a, (size_t)g->nslots + 1);
+    g->slot_lo = arena_alloc(g->a, (size_t)(g->nslots + 1) * sizeof(IrExpr *));
+    g->slot_hi = arena_alloc(g->a, (size_t)(g->nslots + 1) * sizeof(IrExpr *));
     for (int s = 0; s < g->nslots; s++) g->slot[s] = cg_alloca_i64(g, s < k->rank ? "i" : "r");
     g->spec = 0;
     Nest n = { g, 0, lo, hi };
