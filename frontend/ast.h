@@ -37,9 +37,13 @@ typedef struct {
     Span span;
 } Gen;
 
+#define AST_MAX_DEPTH 1000     /* deeper expressions are rejected by the parser,
+                                  so every recursive walk after it is bounded */
+
 struct Expr {
     ExprKind kind;
     Span span;
+    int depth;                /* 1 for leaves */
     union {
         int64_t ival;
         double fval;

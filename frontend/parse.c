@@ -12,6 +12,7 @@ Expr *ast_expr(Arena *a, ExprKind k, Span sp)
     Expr *e = arena_alloc(a, sizeof *e);
     e->kind = k;
     e->span = sp;
+    e->depth = 1;
     return e;
 }
 

@@ -18,6 +18,7 @@ typedef struct {
     bool eof_newline_sent;
     bool comment_newline;     /* a block comment spanned a line break */
     uint32_t comment_start;
+    bool too_deep;            /* reported once per file */
 } ParseCtx;
 
 #define SPAN_OF(ctx, loc) ((Span){ (ctx)->file, (loc).lo, (loc).hi })

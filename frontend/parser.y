@@ -43,18 +43,39 @@ static void rlf_yyerror(Loc *loc, void *scanner, ParseCtx *ctx, const char *msg)
         diag_error(ctx->diag, SP(*loc), "%s", msg);
 }
 
+/* a composite node one level above its deepest child; past the limit it is
+ * replaced by a literal so that no later walk recurses without bound */
+static Expr *deepen(ParseCtx *ctx, Expr *e, int child_depth)
+{
+    e->depth = child_depth + 1;
+    if (e->depth > AST_MAX_DEPTH) {
+        if (!ctx->too_deep) diag_error(ctx->diag, e->span, "expression nested too deeply (more than %d levels)", AST_MAX_DEPTH);
+        ctx->too_deep = true;
+        Expr *z = ast_expr(A, E_INT, e->span);
+        return z;
+    }
+    return e;
+}
+
+static int max_depth(const ExprList *l)
+{
+    int d = 0;
+    for (int i = 0; i < l->n; i++) if (l->v[i]->depth > d) d = l->v[i]->depth;
+    return d;
+}
+
 static Expr *mk_bin(ParseCtx *ctx, IrOp op, Expr *a, Expr *b, Loc l)
 {
     Expr *e = ast_expr(A, E_BINARY, SP(l));
     e->u.bin.op = op; e->u.bin.a = a; e->u.bin.b = b;
-    return e;
+    return deepen(ctx, e, a->depth > b->depth ? a->depth : b->depth);
 }
 
 static Expr *mk_un(ParseCtx *ctx, IrOp op, Expr *a, Loc l)
 {
     Expr *e = ast_expr(A, E_UNARY, SP(l));
     e->u.un.op = op; e->u.un.a = a;
-    return e;
+    return deepen(ctx, e, a->depth);
 }
 
 /* a generator item list is parsed flat (x, y in 0..N where m, ddof = 1) and
@@ -241,7 +262,9 @@ exprs
 expr
     : primary
     | IF expr THEN expr ELSE expr %prec IFELSE {
-                                 $$ = ast_expr(A, E_IF, SP(@$)); $$->u.cond.c = $2; $$->u.cond.a = $4; $$->u.cond.b = $6; }
+                                 $$ = ast_expr(A, E_IF, SP(@$)); $$->u.cond.c = $2; $$->u.cond.a = $4; $$->u.cond.b = $6;
+                                 int d = $2->depth > $4->depth ? $2->depth : $4->depth;
+                                 $$ = deepen(ctx, $$, d > $6->depth ? d : $6->depth); }
     | expr OR expr             { $$ = mk_bin(ctx, IR_OR, $1, $3, @$); }
     | expr AND expr            { $$ = mk_bin(ctx, IR_AND, $1, $3, @$); }
     | NOT expr                 { $$ = mk_un(ctx, IR_NOT, $2, @$); }
@@ -266,10 +289,23 @@ primary
     | FLOATLIT                 { $$ = ast_expr(A, E_FLOAT, SP(@$)); $$->u.fval = $1; }
     | BOOLLIT                  { $$ = ast_expr(A, E_BOOL, SP(@$)); $$->u.bval = $1; }
     | IDENT                    { $$ = ast_expr(A, E_NAME, SP(@$)); $$->u.name.name = $1; }
-    | IDENT '[' exprs ']'      { $$ = ast_expr(A, E_INDEX, SP(@$)); $$->u.index.name = $1; $$->u.index.name_span = SP(@1); $$->u.index.idx = *$3; }
+    | IDENT '[' exprs ']'      { $$ = ast_expr(A, E_INDEX, SP(@$)); $$->u.index.name = $1; $$->u.index.name_span = SP(@1); $$->u.index.idx = *$3;
+                                 $$ = deepen(ctx, $$, max_depth($3)); }
     | IDENT '(' call_args ')'  { $$ = ast_expr(A, E_CALL, SP(@$)); $$->u.call.name = $1; $$->u.call.name_span = SP(@1);
                                  $$->u.call.args = $3->args; $$->u.call.kw.v = $3->kw.v; $$->u.call.kw.n = $3->kw.n; $$->u.call.kw.cap = $3->kw.cap;
-                                 $$->u.call.gen = $3->gen; }
+                                 $$->u.call.gen = $3->gen;
+                                 int d = max_depth(&$3->args);
+                                 for (int i = 0; i < $3->kw.n; i++) if ($3->kw.v[i].value->depth > d) d = $3->kw.v[i].value->depth;
+                                 if ($3->gen) {
+                                     Gen *g = $3->gen;
+                                     if (g->body->depth > d) d = g->body->depth;
+                                     if (g->where && g->where->depth > d) d = g->where->depth;
+                                     for (int i = 0; i < g->vars.n; i++) {
+                                         if (g->vars.v[i].lo && g->vars.v[i].lo->depth > d) d = g->vars.v[i].lo->depth;
+                                         if (g->vars.v[i].hi && g->vars.v[i].hi->depth > d) d = g->vars.v[i].hi->depth;
+                                     }
+                                 }
+                                 $$ = deepen(ctx, $$, d); }
     | '(' expr ')'             { $$ = $2; }
     ;
 

@@ -79,6 +79,14 @@ Lin sema_lin(Sema *s, IrExpr *e)
     default:
         r = lin_bad();
     }
+    /* arithmetic narrower than i64 wraps: its affine form is exact only when
+     * the value provably stays inside the type */
+    if (r.ok && e->ty != TY_I64 && (e->op == IR_ADD || e->op == IR_SUB || e->op == IR_NEG || e->op == IR_MUL)) {
+        Lin lo, hi;
+        int64_t tmin = e->ty == TY_I32 ? INT32_MIN : 0, tmax = e->ty == TY_I32 ? INT32_MAX : 255;
+        if (!(sema_minimize(s, r, &lo) && sema_maximize(s, r, &hi) && lin_is_const(lo) && lin_is_const(hi) && lo.c >= tmin && hi.c <= tmax))
+            r = lin_bad();
+    }
     if (!r.ok && ty_is_int(e->ty)) return opaque(s, e);
     return r;
 }
@@ -206,6 +214,14 @@ static bool vrange_nonlinear(Sema *s, IrExpr *e, Lin *lo, Lin *hi)
         *hi = lin_sub(mhi, lin_const(1));
         return true;
     }
+    case IR_FLOORDIV: {
+        /* x // k with x >= 0 and a constant k >= 1 lies in [0, x] */
+        Lin k = sema_lin(s, e->args[1]);
+        if (!lin_is_const(k) || k.c < 1 || !sema_vrange(s, e->args[0], &alo, &ahi) || !lin_nonneg(alo)) return false;
+        *lo = lin_const(0);
+        *hi = ahi;
+        return true;
+    }
     case IR_CAST:
         if (ty_is_int(e->args[0]->ty) || e->args[0]->ty == TY_BOOL) {
             if (e->args[0]->ty == TY_BOOL) { *lo = lin_const(0); *hi = lin_const(1); return true; }
@@ -327,9 +343,9 @@ static void self_read(Sema *s, IrExpr *r, Expr *src)
         if (has && lin_is_const(lo) && lo.c >= 1) s->self_bwd = true;
         else if (has && lin_is_const(hi) && hi.c <= -1) s->self_fwd = true;
         else {
+            const char *vn = def->axis_slot[k] < s->slot_names.n ? s->slot_names.v[def->axis_slot[k]] : "?";
             diag_error(s->d, src->span, "'%s' must read itself at a fixed distance before or after '%s' (such as %s-1 or %s+1), found '%s'",
-                       t->name, def->slot_names[def->axis_slot[k]], def->slot_names[def->axis_slot[k]],
-                       def->slot_names[def->axis_slot[k]], diag_span_text(s->d, r->args[k]->span));
+                       t->name, vn, vn, vn, diag_span_text(s->d, r->args[k]->span));
             return;
         }
         if (s->self_axis >= 0 && s->self_axis != k) {

@@ -12,6 +12,7 @@
 #include "opsem.h"
 
 #define A (s->a)
+#define FN_EXPANSION_LIMIT 100000
 
 static TE te(IrExpr *e, bool weak) { TE t = { e, weak }; return t; }
 
@@ -498,6 +499,13 @@ static TE lower_fn_call(Sema *s, Expr *e, FnSym *f)
     TE body = sema_expr(s, fd->body);
     IrExpr *r = sema_coerce(s, body, fd->ret.ty, fd->body->span, arena_printf(A, "the result of '%s'", f->name));
     if (s->d->nerrors != errs) f->bad = true;
+    /* arguments used several times are shared, not copied; but every later
+     * walk sees a tree, so bound what nested calls can expand to */
+    if (!f->bad && ir_expr_size(r, FN_EXPANSION_LIMIT + 1) > FN_EXPANSION_LIMIT) {
+        diag_error(s->d, e->span, "inlining '%s' here expands to more than %d operations; compute a repeated argument into a tensor first",
+                   f->name, FN_EXPANSION_LIMIT);
+        r = ir_const_i(A, fd->ret.ty, 0, e->span);
+    }
     f->active = false;
     s->fn = sf; s->fn_pnames = spn; s->fn_args = sa; s->fn_nargs = sn;
     s->vars.v = svars.v; s->vars.n = svars.n; s->vars.cap = svars.cap;

@@ -28,6 +28,8 @@ extern const PassInfo pass_list[];
 extern const int pass_count;
 
 bool pass_fold(PassCtx *c);
+/* folds one node whose operands are constants (fold.c; simplify uses it too) */
+IrExpr *pass_fold_node(Arena *a, IrExpr *e);
 bool pass_simplify(PassCtx *c);
 bool pass_cse(PassCtx *c);
 bool pass_dce(PassCtx *c);

@@ -6,11 +6,9 @@
 #include <time.h>
 
 const PassInfo pass_list[] = {
-#ifdef RLF_HAVE_IR_OPT
     { "fold",     pass_fold,     true,  false },   /* constant folding from ir/opsem.c */
     { "simplify", pass_simplify, true,  false },   /* algebraic identities from ops.def */
     { "cse",      pass_cse,      true,  false },   /* shared subexpressions within a definition */
-#endif
     { "dce",      pass_dce,      true,  true  },   /* tensors no output depends on */
     { "classify", pass_classify, true,  true  },   /* linear first-order recurrences */
     { "fuse",     pass_fuse,     false, true  },   /* tensors -> kernels */
