@@ -11,7 +11,7 @@
 #include "llvm.h"
 #include "rt_dtype.h"
 
-typedef struct { const char *name; const char *value; } KV;
+typedef struct { char name[128]; const char *value; } KV;
 
 typedef struct {
     const char *cmd, *file, *entry, *out, *target, *stdlib, *after, *dims, *layout;

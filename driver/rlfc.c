@@ -1,6 +1,7 @@
 /* driver/rlfc.c: the rlfc command line (check, emit, run) over the library.
  * The contract other tools rely on is in docs/cli.md; tests: tests/cli/. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,10 +47,9 @@ int drv_die(const char *fmt, const char *a)
 static bool split_kv(const char *s, KV *kv)
 {
     const char *eq = strchr(s, '=');
-    if (!eq || eq == s) return false;
-    char *name = strndup(s, (size_t)(eq - s));
-    if (!name) return false;
-    kv->name = name;
+    if (!eq || eq == s || eq - s >= (ptrdiff_t)sizeof kv->name) return false;
+    memcpy(kv->name, s, (size_t)(eq - s));
+    kv->name[eq - s] = 0;
     kv->value = eq + 1;
     return true;
 }
@@ -148,8 +148,6 @@ int main(int argc, char **argv)
     } else if (!strcmp(a.cmd, "run")) rc = drv_cmd_run(&a, c);
     else if (!strcmp(a.cmd, "bench")) rc = drv_cmd_bench(&a, c);
     else if (!strcmp(a.cmd, "build")) rc = drv_cmd_build(&a, c);
-    for (int i = 0; i < a.nin; i++) free((char *)a.in[i].name);
-    for (int i = 0; i < a.nprm; i++) free((char *)a.prm[i].name);
     rlf_compilation_free(c);
     return rc;
 }

@@ -120,6 +120,8 @@ static RlfCompilation *compile(RlfCompilation *c, const char *name, const char *
             vec_push(a, &files, ln);
         }
     }
+    if (!c->diag.nerrors && l0.ast && l0.ast->decls.n == 0)
+        diag_error(&c->diag, (Span){ f0, 0, 0 }, "nothing to compile: the file declares no pipeline, fn, const or extern");
     if (c->diag.nerrors) return c;
     FileAst **asts = arena_alloc(a, (size_t)files.n * sizeof *asts);
     for (int i = 0; i < files.n; i++) asts[i] = files.v[i].ast;

@@ -19,6 +19,7 @@ typedef struct {
     bool comment_newline;     /* a block comment spanned a line break */
     uint32_t comment_start;
     bool too_deep;            /* reported once per file */
+    uint32_t lex_err_until;   /* a lexical error was reported before this offset (end of its line): no syntax error there */
 } ParseCtx;
 
 #define SPAN_OF(ctx, loc) ((Span){ (ctx)->file, (loc).lo, (loc).hi })

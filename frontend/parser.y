@@ -145,7 +145,7 @@ file
     : %empty
     | file NEWLINE
     | file ';'
-    | file decl end            { vec_push(A, &ctx->out->decls, *$2); }
+    | file decl end            { if ($2) vec_push(A, &ctx->out->decls, *$2); }
     | file error end           { yyerrok; }
     ;
 
@@ -169,6 +169,7 @@ pipeline_decl
                                  $$ = arena_alloc(A, sizeof *$$); $$->kind = D_PIPELINE; $$->name = $2; $$->name_span = SP(@2);
                                  $$->params = *$4; $$->outs = *$8; $$->span = SP(@$);
                                  $$->stmts.v = $11->v.v; $$->stmts.n = $11->v.n; $$->stmts.cap = $11->v.cap; }
+    | PIPELINE error '}'       { $$ = NULL; yyerrok; }   /* a broken header: skip to the end of its body */
     ;
 
 outs
@@ -349,19 +350,34 @@ static const char *tok_name(yysymbol_kind_t k)
 static int yyreport_syntax_error(const yypcontext_t *pctx, void *scanner, ParseCtx *ctx)
 {
     (void)scanner;
+    if (yypcontext_location(pctx)->lo < ctx->lex_err_until) return 0;   /* caused by a reported bad character */
     yysymbol_kind_t got = yypcontext_token(pctx);
-    yysymbol_kind_t exp[8];
-    int n = yypcontext_expected_tokens(pctx, exp, 8);
+    yysymbol_kind_t exp[64];
+    int n = yypcontext_expected_tokens(pctx, exp, 64);
     char buf[512];
     int p = 0;
     if (got == YYSYMBOL_YYEOF)
         p += snprintf(buf + p, sizeof buf - (size_t)p, "unexpected end of file");
     else
         p += snprintf(buf + p, sizeof buf - (size_t)p, "unexpected %s", tok_name(got));
-    if (n > 0 && n <= 6) {
+    /* name what may come next; when an operator could too, name the rest and
+     * say so, rather than listing every operator */
+    yysymbol_kind_t keep[64];
+    int nk = 0;
+    bool ops = false;
+    for (int i = 0; i < n; i++) {
+        const char *t = tok_name(exp[i]);
+        static const char *const opnames[] = { "'+'", "'-'", "'*'", "'/'", "'%'", "'<'", "'>'", "'and'", "'or'", "'=='", "'!='",
+                                               "'<='", "'>='", "'//'", "'for'", "'['", "'('", NULL };
+        bool op = false;
+        for (int q = 0; n > 6 && opnames[q]; q++) if (!strcmp(t, opnames[q])) op = true;
+        if (op) ops = true; else keep[nk++] = exp[i];
+    }
+    if (nk > 0 && nk <= 6) {
         p += snprintf(buf + p, sizeof buf - (size_t)p, "; expected ");
-        for (int i = 0; i < n && p < (int)sizeof buf; i++)
-            p += snprintf(buf + p, sizeof buf - (size_t)p, "%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ", tok_name(exp[i]));
+        for (int i = 0; i < nk && p < (int)sizeof buf; i++)
+            p += snprintf(buf + p, sizeof buf - (size_t)p, "%s%s", i == 0 ? "" : i == nk - 1 && !ops ? " or " : ", ", tok_name(keep[i]));
+        if (ops && p < (int)sizeof buf) p += snprintf(buf + p, sizeof buf - (size_t)p, " or an operator");
     }
     diag_error(ctx->diag, SP(*yypcontext_location(pctx)), "%s", buf);
     return 0;

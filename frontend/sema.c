@@ -38,6 +38,14 @@ ExternSym *sema_extern(Sema *s, const char *name)
     return NULL;
 }
 
+bool sema_is_broken(Sema *s, int tensor)
+{
+    for (int i = 0; i < s->broken.n; i++) if (s->broken.v[i] == tensor) return true;
+    return false;
+}
+
+static void mark_broken(Sema *s, int tensor) { vec_push(A, &s->broken, tensor); }
+
 bool sema_is_pending(Sema *s, const char *name, Span *at)
 {
     if (!s->pdecl) return false;
@@ -102,9 +110,19 @@ Lin sema_shape_lin(Sema *s, Expr *e, bool allow_new_dims)
 
 /* ---- module-level declarations ----------------------------------------- */
 
+/* files are in breadth-first import order (the main file first), so a name
+ * already declared by an earlier file shadows the imported one */
+static bool shadowed(Sema *s, DeclAst *d, Span prev)
+{
+    (void)s;
+    return prev.file >= 0 && prev.file < d->span.file;
+}
+
 static void declare_const(Sema *s, DeclAst *d)
 {
-    if (sema_const(s, d->name) || sema_fn(s, d->name)) {
+    ConstSym *pc = sema_const(s, d->name);
+    if (pc && shadowed(s, d, pc->span)) return;
+    if (pc || sema_fn(s, d->name)) {
         diag_error(s->d, d->name_span, "'%s' is already declared", d->name);
         return;
     }
@@ -124,6 +142,8 @@ static void declare_const(Sema *s, DeclAst *d)
 
 static void declare_fn(Sema *s, DeclAst *d)
 {
+    FnSym *pf = sema_fn(s, d->name);
+    if (pf && shadowed(s, d, pf->decl->span)) return;
     if (sema_fn(s, d->name) || sema_const(s, d->name) || ir_op_by_call_name(d->name) >= 0 || ir_red_by_name(d->name) >= 0 || ty_from_name(d->name) >= 0) {
         diag_error(s->d, d->name_span, "'%s' is already declared (or is a built-in)", d->name);
         return;
@@ -147,7 +167,7 @@ static void check_fn(Sema *s, FnSym *f)
     for (int k = 0; k < np; k++) {
         IrExpr *e = ir_expr(A, IR_PARAM, d->params.v[k].type.ty, d->params.v[k].span, 0);
         e->u.param = -1 - k;
-        args[k] = (TE){ e, false };
+        args[k] = (TE){ e, false, false };
         names[k] = d->params.v[k].name;
     }
     IrPipeline *sp = s->p; s->p = NULL;
@@ -232,6 +252,7 @@ bool sema_name_taken(Sema *s, const char *name, Span sp, const char *what)
 static void lower_signature(Sema *s, DeclAst *d)
 {
     IrPipeline *p = s->p;
+    bool bad_shapes = false;
     /* dims first: `G: dim` parameters, then every name in an input shape */
     for (int k = 0; k < d->params.n; k++) {
         ParamAst *pa = &d->params.v[k];
@@ -265,7 +286,10 @@ static void lower_signature(Sema *s, DeclAst *d)
         if (pa->type.shape.n > IR_MAX_RANK) { diag_error(s->d, pa->span, "rank %d is above the limit of %d", pa->type.shape.n, IR_MAX_RANK); continue; }
         if (sema_name_taken(s, pa->name, pa->span, "input")) continue;
         IrTensor *t = sema_new_tensor(s, pa->name, pa->span, TK_INPUT, pa->type.ty, pa->type.shape.n);
-        for (int a = 0; a < t->rank; a++) t->extent[a] = sema_shape_lin(s, pa->type.shape.v[a], true);
+        for (int a = 0; a < t->rank; a++) {
+            t->extent[a] = sema_shape_lin(s, pa->type.shape.v[a], true);
+            if (!t->extent[a].ok) { mark_broken(s, p->tensors.n - 1); bad_shapes = true; }
+        }
         vec_push(A, &p->inputs, p->tensors.n - 1);
         IrArg arg = { true, p->tensors.n - 1 };
         vec_push(A, &p->args, arg);
@@ -283,7 +307,7 @@ static void lower_signature(Sema *s, DeclAst *d)
         t->has_vrange = t->vlo.ok && t->vhi.ok;
     }
     /* every dim must be recoverable from some input axis of the form D + c */
-    for (int di = 0; di < p->dims.n; di++) {
+    for (int di = 0; di < p->dims.n && !bad_shapes; di++) {
         if (p->dims.v[di].is_param) continue;
         bool found = false;
         for (int i = 0; i < p->inputs.n && !found; i++) {
@@ -415,8 +439,18 @@ static bool place_bounds(Sema *s, IrTensor *t, Group *g)
         Lin f = sema_shape_lin(s, st->idx.v[ax], false);
         if (!f.ok) return false;
         Lin past = lin_sub(f, t->extent[ax]);
-        if (lin_is_const(past) && past.c >= 0 && past.c < 64) vec_push(A, &hi, past.c);
-        else if (lin_is_const(f) && f.c < 0 && f.c > -64) vec_push(A, &lo, -f.c - 1);
+        Cells *side = NULL;
+        int64_t cell = 0;
+        if (lin_is_const(past) && past.c >= 0 && past.c < 64) { side = &hi; cell = past.c; }
+        else if (lin_is_const(f) && f.c < 0 && f.c > -64) { side = &lo; cell = -f.c - 1; }
+        if (side) {
+            for (int q = 0; q < side->n; q++)
+                if (side->v[q] == cell) {
+                    diag_error(s->d, st->span, "boundary %s of '%s' is defined twice", sema_lin_str(s, f), t->name);
+                    return false;
+                }
+            vec_push(A, side, cell);
+        }
         else {
             diag_error(s->d, st->idx.v[ax]->span, "boundary index '%s' must lie just outside 0..%s of '%s': %s, %s+1, ... or -1, -2, ...",
                        diag_span_text(s->d, st->idx.v[ax]->span), sema_lin_str(s, lin_sub(t->extent[ax], lin_const(1))), t->name,
@@ -468,8 +502,8 @@ static void lower_group(Sema *s, Group *g, ParamAst *out, int out_index)
     int id = p->tensors.n - 1;
     t->output = out_index;
     s->self = t;
-    if (!infer_extents(s, t, st, out)) { s->self = NULL; return; }
-    if (!place_bounds(s, t, g)) { s->self = NULL; return; }
+    if (!infer_extents(s, t, st, out)) { s->self = NULL; mark_broken(s, id); return; }
+    if (!place_bounds(s, t, g)) { s->self = NULL; mark_broken(s, id); return; }
     IrDef *def = arena_alloc(A, sizeof *def);
     t->def = def;
     if (out) t->ty = out->type.ty;
@@ -510,7 +544,7 @@ static void lower_group(Sema *s, Group *g, ParamAst *out, int out_index)
     }
     s->self_axis = -1; s->self_fwd = s->self_bwd = false;
     IrDef *md = lower_def(s, t, st, false, def);
-    if (!md) { s->self = NULL; return; }
+    if (!md) { s->self = NULL; mark_broken(s, id); return; }
     if (s->self_fwd && s->self_bwd) {
         diag_error(s->d, s->self_span, "'%s' reads itself both before and after the current index; a recurrence runs in one direction", t->name);
     } else if (s->self_fwd || s->self_bwd) {
@@ -608,10 +642,13 @@ static void lower_pipeline(Sema *s, DeclAst *d)
     for (int k = 0; k < d->outs.n; k++) {
         ParamAst *o = &d->outs.v[k];
         if (o->type.is_dim || o->deflt) diag_error(s->d, o->span, "output '%s' must be a tensor type", o->name);
+        if (o->type.range_lo) diag_error(s->d, o->type.span, "a value range is checked on inputs; output '%s' cannot declare one", o->name);
         int id = ir_find_tensor(p, o->name);
         if (id < 0) {
             bool defined = false;
-            for (int i = 0; i < groups.n; i++) if (strcmp(groups.v[i].name, o->name) == 0) defined = true;
+            for (int i = 0; i < d->stmts.n; i++)
+                for (int q = 0; q < d->stmts.v[i].names.n; q++)
+                    if (strcmp(d->stmts.v[i].names.v[q], o->name) == 0) defined = true;
             if (!defined) diag_error(s->d, o->span, "output '%s' is never defined", o->name);
             vec_push(A, &p->outputs, -1);
             continue;
@@ -647,8 +684,9 @@ bool sema_module(Sema *s, FileAst **files, int nfiles, int main_file)
         for (int f = 0; f < nfiles; f++)
             for (int i = 0; i < files[f]->decls.n; i++) {
                 DeclAst *d = &files[f]->decls.v[i];
-                if (pass == 0 && d->kind == D_CONST) declare_const(s, d);
-                if (pass == 1 && d->kind == D_FN) declare_fn(s, d);
+                /* fns first (consts may call them; bodies are checked later) */
+                if (pass == 0 && d->kind == D_FN) declare_fn(s, d);
+                if (pass == 1 && d->kind == D_CONST) declare_const(s, d);
                 if (pass == 2 && d->kind == D_EXTERN) declare_extern(s, d);
             }
     for (int i = 0; i < s->fns.n; i++) check_fn(s, &s->fns.v[i]);
@@ -660,7 +698,11 @@ bool sema_module(Sema *s, FileAst **files, int nfiles, int main_file)
         for (int i = 0; i < files[f]->decls.n; i++) {
             DeclAst *d = &files[f]->decls.v[i];
             if (d->kind != D_PIPELINE) continue;
-            if (ir_find_pipeline(s->m, d->name)) { diag_error(s->d, d->name_span, "pipeline '%s' is defined twice", d->name); continue; }
+            IrPipeline *prev = ir_find_pipeline(s->m, d->name);
+            if (prev && prev->span.file == f) { diag_error(s->d, d->name_span, "pipeline '%s' is defined twice", d->name); continue; }
+            if (prev)     /* this file's own pipeline shadows the imported one */
+                for (int k = 0; k < s->m->pipelines.n; k++)
+                    if (s->m->pipelines.v[k] == prev) { s->m->pipelines.v[k] = s->m->pipelines.v[--s->m->pipelines.n]; break; }
             lower_pipeline(s, d);
         }
     }

@@ -26,7 +26,9 @@ typedef struct {
 } VarSym;
 
 /* a lowered expression and whether it is an untyped literal */
-typedef struct { IrExpr *e; bool weak; } TE;
+/* a lowered expression; weak: an untyped literal; err: the result of an
+ * expression already reported, which raises no further errors */
+typedef struct { IrExpr *e; bool weak; bool err; } TE;
 
 /* a guard fact g >= 0 (or g != 0 when ne) that holds where it is pushed */
 typedef struct { Lin g; bool ne; } Guard;
@@ -63,6 +65,7 @@ typedef struct {
     TE *fn_args;
     int fn_nargs;
     int depth;
+    VEC(int) broken;          /* tensors whose declaration failed: reads stay quiet */
 } Sema;
 
 /* sema.c */
@@ -71,7 +74,8 @@ int sema_dim_index(Sema *s, const char *name);
 ConstSym *sema_const(Sema *s, const char *name);
 FnSym *sema_fn(Sema *s, const char *name);
 ExternSym *sema_extern(Sema *s, const char *name);
-bool sema_is_pending(Sema *s, const char *name, Span *at);   /* defined later in the pipeline */
+bool sema_is_pending(Sema *s, const char *name, Span *at);
+bool sema_is_broken(Sema *s, int tensor);   /* defined later in the pipeline */
 Lin sema_shape_lin(Sema *s, Expr *e, bool allow_new_dims);
 
 IrTensor *sema_new_tensor(Sema *s, const char *name, Span sp, IrTensorKind kind, IrType ty, int rank);

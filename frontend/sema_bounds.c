@@ -352,6 +352,11 @@ static void self_read(Sema *s, IrExpr *r, Expr *src)
             diag_error(s->d, src->span, "'%s' is a recurrence along two different indices", t->name);
             return;
         }
+        if (t->scan_axis >= 0 && t->scan_axis != k) {
+            diag_error(s->d, src->span, "'%s' is a recurrence along axis %d but its boundary fixes axis %d", t->name, k + 1, t->scan_axis + 1);
+            s->self_axis = t->scan_axis;
+            return;
+        }
         s->self_axis = k;
         s->self_span = src->span;
     }

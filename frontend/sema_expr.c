@@ -14,9 +14,9 @@
 #define A (s->a)
 #define FN_EXPANSION_LIMIT 100000
 
-static TE te(IrExpr *e, bool weak) { TE t = { e, weak }; return t; }
+static TE te(IrExpr *e, bool weak) { TE t = { e, weak, false }; return t; }
 
-static TE bad(Sema *s, Span sp) { return te(ir_const_f(A, TY_F32, 0, sp), false); }
+static TE bad(Sema *s, Span sp) { TE t = { ir_const_f(A, TY_F32, 0, sp), false, true }; return t; }
 
 /* ---- names and suggestions ---------------------------------------------- */
 
@@ -132,6 +132,7 @@ IrType sema_finish_type(TE t)
 static IrExpr *convert(Sema *s, TE t, IrType ty, Span sp, const char *what, bool store)
 {
     IrType from = t.e->ty;
+    if (t.err) return ir_const_i(A, ty, 0, sp);
     if (t.weak) {
         if (ty_is_float(from) && !ty_is_float(ty)) {
             diag_error(s->d, sp, "%s is %s but the value is a float literal", what, tyname(ty));
@@ -206,6 +207,7 @@ static TE op_node(Sema *s, IrOp op, IrType ty, IrType opty, TE *args, int n, Spa
 static bool need_bool(Sema *s, TE t, Span sp, const char *what)
 {
     if (t.e->ty == TY_BOOL) return true;
+    if (t.err) return false;
     diag_error(s->d, sp, "%s needs a bool, found %s", what, t.weak ? "a number" : tyname(t.e->ty));
     return false;
 }
@@ -213,6 +215,7 @@ static bool need_bool(Sema *s, TE t, Span sp, const char *what)
 static TE lower_unary(Sema *s, IrOp op, TE a, Span sp, Span asp)
 {
     const IrOpInfo *oi = &ir_ops[op];
+    if (a.err) return bad(s, sp);
     if (oi->cls == OC_LOGIC) {
         if (!need_bool(s, a, asp, "'not'")) return bad(s, sp);
         if (a.weak) a.weak = false;
@@ -232,6 +235,7 @@ static TE lower_binary(Sema *s, IrOp op, TE a, TE b, Span sp, Span asp, Span bsp
 {
     const IrOpInfo *oi = &ir_ops[op];
     TE args[2] = { a, b };
+    if (a.err || b.err) return bad(s, sp);
     if (oi->cls == OC_LOGIC) {
         bool ok = need_bool(s, a, asp, oi->name[0] == 'a' ? "'and'" : "'or'");
         ok = need_bool(s, b, bsp, oi->name[0] == 'a' ? "'and'" : "'or'") && ok;
@@ -279,6 +283,7 @@ static TE lower_index(Sema *s, Expr *e)
         } else unknown_name(s, name, e->u.index.name_span, "tensor");
         return bad(s, e->span);
     }
+    if (sema_is_broken(s, id)) return bad(s, e->span);
     if (e->u.index.idx.n != t->rank) {
         diag_error(s->d, e->span, "'%s' has rank %d but is indexed with %d subscript%s", name, t->rank,
                    e->u.index.idx.n, e->u.index.idx.n == 1 ? "" : "s");
@@ -398,6 +403,7 @@ static TE lower_reduce(Sema *s, Expr *e, int red)
                     }
                 }
             }
+            if (found && !ext.ok) { ok = false; break; }      /* a conflict, already reported */
             if (!found) {
                 diag_error(s->d, gv->span, "cannot infer the range of '%s': use it directly as a subscript of a tensor, or write '%s in 0..N'",
                                gv->name, gv->name);
@@ -424,8 +430,9 @@ static TE lower_reduce(Sema *s, Expr *e, int red)
         TE body = sema_expr(s, g->body);
         sema_pop_guards(s, ng);
         IrType bt = body.weak ? sema_finish_type(body) : body.e->ty, rt = bt;
+        if (body.err) { s->vars.n -= pushed; return bad(s, e->span); }
         switch (ri->rule) {
-        case RR_SAME: rt = bt == TY_BOOL || bt == TY_U8 ? (red == RED_SUM ? TY_I32 : bt) : ty_compute(bt); break;
+        case RR_SAME: rt = bt == TY_BOOL || bt == TY_U8 ? (red == RED_SUM || red == RED_PROD ? TY_I32 : bt) : ty_compute(bt); break;
         case RR_FLOAT: rt = ty_is_float(bt) ? ty_compute(bt) : TY_F32; break;
         case RR_INDEX: rt = TY_I64; break;
         case RR_COUNT: rt = TY_I64; break;
@@ -520,7 +527,7 @@ static TE lower_call(Sema *s, Expr *e)
     if (e->u.call.gen) {
         int red = ir_red_by_name(name);
         if (red < 0) {
-            diag_error(s->d, nsp, "'%s' is not a reduction; reductions are sum, mean, var, std, min, max, argmin, argmax, logsumexp, count, any, all", name);
+            diag_error(s->d, nsp, "'%s' is not a reduction; reductions are sum, prod, mean, var, std, min, max, argmin, argmax, logsumexp, count, any, all", name);
             return bad(s, e->span);
         }
         return lower_reduce(s, e, red);
@@ -529,6 +536,7 @@ static TE lower_call(Sema *s, Expr *e)
     if (ty >= 0) {
         if (nargs != 1 || e->u.call.kw.n) { diag_error(s->d, e->span, "the conversion %s(...) takes one argument", name); return bad(s, e->span); }
         TE a = sema_expr(s, e->u.call.args.v[0]);
+        if (a.err) return bad(s, e->span);
         if (a.weak) return te(concretize(s, a.e, (IrType)ty), false);
         return te(ir_cast(A, a.e, (IrType)ty), false);
     }
@@ -577,7 +585,9 @@ static TE lower_call(Sema *s, Expr *e)
         return te(r, false);
     }
     TE args[3];
-    for (int k = 0; k < nargs; k++) args[k] = sema_expr(s, e->u.call.args.v[k]);
+    bool anyerr = false;
+    for (int k = 0; k < nargs; k++) { args[k] = sema_expr(s, e->u.call.args.v[k]); anyerr |= args[k].err; }
+    if (anyerr) return bad(s, e->span);
     if (nargs == 1) return lower_unary(s, (IrOp)op, args[0], e->span, e->u.call.args.v[0]->span);
     if (nargs == 2) return lower_binary(s, (IrOp)op, args[0], args[1], e->span, e->u.call.args.v[0]->span, e->u.call.args.v[1]->span);
     /* clamp: the three operands meet in one type */
@@ -643,8 +653,9 @@ static TE lower_name(Sema *s, Expr *e)
             return bad(s, e->span);
         }
     }
-    if (s->fn && (find_param(s, name) >= 0 || find_var(s, name)))
-        diag_error(s->d, e->span, "'%s' is not visible inside fn '%s': pass it as an argument", name, s->fn->name);
+    if (s->fn)
+        diag_error(s->d, e->span, "unknown name '%s' in fn '%s': a fn sees only its parameters and consts; pass '%s' as an argument",
+                   name, s->fn->name, name);
     else
         unknown_name(s, name, e->span, "name");
     return bad(s, e->span);
@@ -686,6 +697,7 @@ TE sema_expr(Sema *s, Expr *e)
         ng = sema_push_guards(s, ce, false);
         TE b = sema_expr(s, e->u.cond.b);
         sema_pop_guards(s, ng);
+        if (a.err || b.err) { r = bad(s, e->span); break; }
         IrType t = (a.e->ty == TY_BOOL && b.e->ty == TY_BOOL) ? TY_BOOL : promote(a, b);
         if (a.weak && b.weak && ce->op == IR_CONST) { r = ce->u.i ? a : b; break; }
         IrExpr *x = ir_expr(A, IR_SELECT, t, e->span, 3);
@@ -710,6 +722,40 @@ TE sema_expr(Sema *s, Expr *e)
 
 typedef struct { Sema *s; const char *var; bool found; Lin ext; Span at; bool conflict; } Infer;
 
+static void infer_candidate(Infer *in, Lin ext, Expr *where);
+
+/* `v == x[...]` where x is declared with values in 0..D binds v to [0, D):
+ * the group id of a segmented reduction, mu[g] = mean(r[n] for n where group[n] == g) */
+static void infer_eq(Infer *in, Expr *e)
+{
+    for (int side = 0; side < 2; side++) {
+        Expr *v = side ? e->u.bin.b : e->u.bin.a, *x = side ? e->u.bin.a : e->u.bin.b;
+        if (v->kind != E_NAME || strcmp(v->u.name.name, in->var) != 0) continue;
+        while (x->kind == E_CALL && !x->u.call.gen && x->u.call.args.n == 1 && ty_from_name(x->u.call.name) >= 0) x = x->u.call.args.v[0];
+        if (x->kind != E_INDEX) continue;
+        IrTensor *t = lookup_tensor(in->s, x->u.index.name, NULL);
+        if (t && t->has_vrange && lin_is_const(t->vlo) && t->vlo.c == 0) infer_candidate(in, t->vhi, e);
+    }
+}
+
+/* a use binds the variable to [0, ext); several uses keep the smallest
+ * extent when they are comparable and are an error when not */
+static void infer_candidate(Infer *in, Lin ext, Expr *where)
+{
+    Sema *s = in->s;
+    if (in->conflict) return;
+    if (!in->found) { in->found = true; in->ext = ext; in->at = where->span; return; }
+    if (lin_eq(ext, in->ext)) return;
+    Lin d = lin_sub(in->ext, ext);
+    if (lin_nonneg(d)) { in->ext = ext; return; }
+    if (lin_nonneg(lin_scale(d, -1))) return;
+    diag_error(s->d, where->span, "index '%s' ranges over %s in '%s' but over %s in '%s'",
+               in->var, sema_lin_str(s, ext), diag_span_text(s->d, where->span),
+               sema_lin_str(s, in->ext), diag_span_text(s->d, in->at));
+    diag_note(s->d, in->at, "'%s' first used here, over %s", in->var, sema_lin_str(s, in->ext));
+    in->conflict = true;
+}
+
 static void infer_walk(Infer *in, Expr *e)
 {
     if (!e || in->conflict) return;
@@ -720,21 +766,8 @@ static void infer_walk(Infer *in, Expr *e)
         for (int k = 0; k < e->u.index.idx.n; k++) {
             Expr *ix = e->u.index.idx.v[k];
             if (t && k < t->rank && ix->kind == E_NAME && strcmp(ix->u.name.name, in->var) == 0
-                && !(t == s->self && s->self->extent[k].ok == false)) {
-                Lin ext = t->extent[k];
-                if (!in->found) { in->found = true; in->ext = ext; in->at = ix->span; }
-                else if (!lin_eq(ext, in->ext)) {
-                    Lin d = lin_sub(in->ext, ext);
-                    if (lin_nonneg(d)) { in->ext = ext; }
-                    else if (!lin_nonneg(lin_scale(d, -1))) {
-                        diag_error(s->d, e->span, "index '%s' ranges over %s in '%s' but over %s in '%s'",
-                                   in->var, sema_lin_str(s, ext), diag_span_text(s->d, e->span),
-                                   sema_lin_str(s, in->ext), diag_span_text(s->d, in->at));
-                        diag_note(s->d, in->at, "'%s' first used here", in->var);
-                        in->conflict = true;
-                    }
-                }
-            }
+                && !(t == s->self && s->self->extent[k].ok == false))
+                infer_candidate(in, t->extent[k], e);
             infer_walk(in, ix);
         }
         break;
@@ -754,7 +787,10 @@ static void infer_walk(Infer *in, Expr *e)
         }
         break;
     case E_UNARY: infer_walk(in, e->u.un.a); break;
-    case E_BINARY: infer_walk(in, e->u.bin.a); infer_walk(in, e->u.bin.b); break;
+    case E_BINARY:
+        if (e->u.bin.op == IR_EQ) infer_eq(in, e);
+        infer_walk(in, e->u.bin.a); infer_walk(in, e->u.bin.b);
+        break;
     case E_IF: infer_walk(in, e->u.cond.c); infer_walk(in, e->u.cond.a); infer_walk(in, e->u.cond.b); break;
     default: break;
     }
@@ -764,7 +800,7 @@ bool sema_infer_var(Sema *s, Expr *root, const char *var, Lin *out, Span *at)
 {
     Infer in = { s, var, false, lin_bad(), SPAN_NONE, false };
     infer_walk(&in, root);
-    if (in.conflict) { *out = in.ext; *at = in.at; return true; }
+    if (in.conflict) { *out = lin_bad(); *at = in.at; return true; }   /* reported: callers stop quietly */
     if (!in.found) return false;
     *out = in.ext;
     *at = in.at;

@@ -89,10 +89,20 @@ static void print_one(const DiagCtx *d, const Diagnostic *dg, FILE *out)
     fputs("    ", out);
     for (size_t i = bol; i < eol; i++) {
         unsigned char ch = (unsigned char)f->text[i];
+        if (ch >= 0x80) {
+            /* copy a valid UTF-8 sequence; anything else becomes '?' */
+            size_t n = ch >= 0xF0 && ch <= 0xF4 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC2 && ch <= 0xDF ? 2 : 0;
+            bool ok = n && i + n <= eol;
+            for (size_t k = 1; ok && k < n; k++) ok = ((unsigned char)f->text[i + k] & 0xC0) == 0x80;
+            if (ok) { fwrite(f->text + i, 1, n, out); i += n - 1; }
+            else fputc('?', out);
+            continue;
+        }
         fputc(ch == '\t' ? ' ' : (ch < 32 || ch == 127) ? '?' : ch, out);
     }
     fputs("\n    ", out);
-    for (size_t i = bol; i < lo; i++) fputc(' ', out);
+    for (size_t i = bol; i < lo; i++)
+        if (((unsigned char)f->text[i] & 0xC0) != 0x80) fputc(' ', out);   /* one column per character */
     size_t hi = dg->span.hi;
     if (hi > eol) hi = eol;
     fputc('^', out);

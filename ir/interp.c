@@ -60,6 +60,7 @@ static void acc_one(Acc *a, RtVal x)
     a->count++;
     switch (k) {
     case RED_SUM: if (fl) a->fsum += x.f; else a->isum = (int64_t)((uint64_t)a->isum + (uint64_t)x.i); break;
+    case RED_PROD: if (fl) a->fsum *= x.f; else a->isum = (int64_t)((uint64_t)a->isum * (uint64_t)x.i); break;
     case RED_MEAN: a->fsum += fl ? x.f : (double)x.i; break;
     case RED_VAR: case RED_STD: {
         double v = fl ? x.f : (double)x.i;
@@ -112,6 +113,7 @@ static RtVal reduce(Interp *I, const IrExpr *e)
     const IrReduce *r = e->u.red;
     Acc a = { .I = I, .e = e, .first = true, .fext = -INFINITY };
     if (r->kind == RED_ALL) a.isum = 1;
+    if (r->kind == RED_PROD) { a.isum = 1; a.fsum = 1.0; }
     domain(&a, 0);
     bool two = r->kind == RED_VAR || r->kind == RED_STD || r->kind == RED_LOGSUMEXP;
     if (two && a.count > 0 && !(r->kind == RED_LOGSUMEXP && (a.any_nan || isinf(a.fext)))) {
@@ -126,7 +128,7 @@ static RtVal reduce(Interp *I, const IrExpr *e)
     RtVal out;
     IrType ty = e->ty;
     switch (r->kind) {
-    case RED_SUM:
+    case RED_SUM: case RED_PROD:
         if (ty_is_float(ty)) out.f = opsem_round(ty, a.fsum); else out.i = opsem_wrap(ty, a.isum);
         break;
     case RED_MEAN: out.f = opsem_round(ty, a.count ? a.fsum / (double)a.count : 0.0); break;

@@ -403,10 +403,16 @@ static void red_point(Cg *g, Red *R)
     LLVMValueRef cnt = ld(g, g->i64, R->count);
     LLVMBuildStore(B, LLVMBuildAdd(B, cnt, LLVMBuildZExt(B, m, g->i64, ""), ""), R->count);
     LLVMValueRef xd = NULL;
-    if (k == RED_SUM && !fl) {
+    if ((k == RED_SUM || k == RED_PROD) && !fl) {
         LLVMValueRef xi = cast(g, bt, TY_I64, x);
         LLVMValueRef s = ld(g, g->i64, R->isum);
-        LLVMBuildStore(B, LLVMBuildSelect(B, m, LLVMBuildAdd(B, s, xi, ""), s, ""), R->isum);
+        LLVMValueRef n = k == RED_SUM ? LLVMBuildAdd(B, s, xi, "") : LLVMBuildMul(B, s, xi, "");
+        LLVMBuildStore(B, LLVMBuildSelect(B, m, n, s, ""), R->isum);
+        return;
+    }
+    if (k == RED_PROD) {
+        LLVMValueRef s = ld(g, g->f64, R->fsum);
+        LLVMBuildStore(B, LLVMBuildSelect(B, m, LLVMBuildFMul(B, s, cast(g, bt, TY_F64, x), ""), s, ""), R->fsum);
         return;
     }
     if (k == RED_SUM || k == RED_MEAN || k == RED_VAR || k == RED_STD || k == RED_LOGSUMEXP)
@@ -510,14 +516,14 @@ static LLVMValueRef reduce(Cg *g, const IrExpr *e)
               alloca_of(g, r->kind == RED_LOGSUMEXP ? g->f64 : cg_type(g, bt)), alloca_of(g, g->i1), alloca_of(g, g->i1), alloca_of(g, g->i64),
               alloca_of(g, g->i64), alloca_of(g, g->i64) };
     LLVMValueRef zf = LLVMConstReal(g->f64, 0.0);
-    LLVMBuildStore(B, zf, R.fsum);
+    LLVMBuildStore(B, r->kind == RED_PROD ? LLVMConstReal(g->f64, 1.0) : zf, R.fsum);
     LLVMBuildStore(B, zf, R.sq);
     LLVMBuildStore(B, zf, R.mean);
     LLVMBuildStore(B, r->kind == RED_LOGSUMEXP ? LLVMConstReal(g->f64, -INFINITY) : LLVMConstNull(cg_type(g, bt)), R.ext);
     LLVMBuildStore(B, LLVMConstInt(g->i1, 0, 0), R.nan);
     LLVMBuildStore(B, LLVMConstInt(g->i1, r->kind == RED_ALL || r->kind == RED_MIN || r->kind == RED_MAX || r->kind == RED_ARGMIN || r->kind == RED_ARGMAX, 0), R.first);
     LLVMBuildStore(B, ci64(g, -1), R.arg);
-    LLVMBuildStore(B, ci64(g, 0), R.isum);
+    LLVMBuildStore(B, ci64(g, r->kind == RED_PROD ? 1 : 0), R.isum);
     LLVMBuildStore(B, ci64(g, 0), R.count);
     RedLevel L0 = { &R, 0 };
     red_level(g, &L0);
@@ -526,7 +532,7 @@ static LLVMValueRef reduce(Cg *g, const IrExpr *e)
     LLVMValueRef cntd = LLVMBuildSIToFP(B, cnt, g->f64, "");
     LLVMTypeRef t = cg_type(g, ty);
     switch (r->kind) {
-    case RED_SUM:
+    case RED_SUM: case RED_PROD:
         if (ty_is_float(ty)) return cast(g, TY_F64, ty, ld(g, g->f64, R.fsum));
         return cast(g, TY_I64, ty, ld(g, g->i64, R.isum));
     case RED_MEAN: {

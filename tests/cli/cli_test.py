@@ -47,25 +47,6 @@ SANITIZER = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer|MemorySanitizer|
 
 # known problems of rlfc: case name -> what is wrong
 PENDING = {
-    "source.empty_file":
-        "an empty file is accepted (exit 0, nothing printed); it should be rejected "
-        "with a message such as 'defines no pipeline'",
-    "source.comment_only":
-        "a file holding only a comment is accepted (exit 0); same as an empty file",
-    "source.flat_sum_100k":
-        "a 100k-term sum 'x[t] + x[t] + ...' defining a non-output tensor overflows the "
-        "stack in infer_walk (frontend/sema_expr.c) instead of a diagnostic",
-    "source.flat_sum_in_reduction_100k":
-        "a 100k-term sum inside sum(... for k) overflows the stack in infer_walk",
-    "source.flat_shape_sum_100k":
-        "a 100k-term dimension 'T+T+...' overflows the stack in sema_shape_lin (frontend/sema.c)",
-    "source.flat_range_sum_100k":
-        "a 100k-term value range 'in 0..A+0+0+...' overflows the stack in sema_shape_lin",
-    "run.in_without_equals":
-        "a malformed --in after valid ones leaks the names split_kv (driver/rlfc.c) strndup'ed "
-        "for the earlier options (LeakSanitizer report in the debug build)",
-    "run.param_without_equals":
-        "a malformed --param after --in options leaks the same way (LeakSanitizer report)",
 }
 
 

@@ -22,7 +22,7 @@ def check(rlfc, path):
             m = ANN.search(line)
             if m:
                 want.append((no, m.group("text")))
-    p = subprocess.run([rlfc, "check", path], capture_output=True, text=True, timeout=60)
+    p = subprocess.run([rlfc, "check", path], capture_output=True, text=True, errors="replace", timeout=60)
     problems = []
     if p.returncode < 0 or p.returncode not in (0, 1):
         problems.append(f"rlfc crashed or exited {p.returncode}:\n{p.stderr}")
