@@ -121,12 +121,14 @@ static bool shadowed(Sema *s, DeclAst *d, Span prev)
 static void declare_const(Sema *s, DeclAst *d)
 {
     ConstSym *pc = sema_const(s, d->name);
-    if (pc && shadowed(s, d, pc->span)) return;
+    /* consts are declared imports first, so a const may use imported ones;
+     * one closer to the main file replaces an imported one of that name */
+    if (pc && pc->span.file > d->span.file) { pc->name = ""; pc = NULL; }
     if (pc || sema_fn(s, d->name)) {
         diag_error(s->d, d->name_span, "'%s' is already declared", d->name);
         return;
     }
-    ConstSym c = { d->name, d->name_span, false, 0, 0, false };
+    ConstSym c = { d->name, d->name_span, false, false, 0, 0, false };
     IrPipeline *sp = s->p; s->p = NULL;
     TE v = sema_expr(s, d->value);
     s->p = sp;
@@ -135,6 +137,7 @@ static void declare_const(Sema *s, DeclAst *d)
     } else {
         c.ok = true;
         c.is_float = ty_is_float(v.e->ty);
+        c.is_bool = v.e->ty == TY_BOOL;
         if (c.is_float) c.f = v.e->u.f; else c.i = v.e->u.i;
     }
     vec_push(A, &s->consts, c);
@@ -148,9 +151,12 @@ static void declare_fn(Sema *s, DeclAst *d)
         diag_error(s->d, d->name_span, "'%s' is already declared (or is a built-in)", d->name);
         return;
     }
-    for (int k = 0; k < d->params.n; k++)
+    for (int k = 0; k < d->params.n; k++) {
         if (d->params.v[k].type.has_shape || d->params.v[k].type.is_dim)
             diag_error(s->d, d->params.v[k].span, "fn parameters are scalars; '%s' has a shape", d->params.v[k].name);
+        if (d->params.v[k].deflt)
+            diag_error(s->d, d->params.v[k].deflt->span, "fn parameters take no defaults; pass '%s' at every call", d->params.v[k].name);
+    }
     if (d->ret.has_shape) diag_error(s->d, d->ret.span, "fn results are scalars");
     FnSym f = { d->name, d, false, false, false };
     vec_push(A, &s->fns, f);
@@ -261,8 +267,6 @@ static void lower_signature(Sema *s, DeclAst *d)
         IrDimSym ds = { pa->name, pa->span, true };
         vec_push(A, &p->dims, ds);
         if (pa->deflt) diag_error(s->d, pa->deflt->span, "dim parameter '%s' cannot have a default; pass it with --param %s=N", pa->name, pa->name);
-        IrArg arg = { false, -1 - (p->dims.n - 1) };     /* negative: a dim */
-        vec_push(A, &p->args, arg);
     }
     for (int k = 0; k < d->params.n; k++) {
         ParamAst *pa = &d->params.v[k];
@@ -278,8 +282,6 @@ static void lower_signature(Sema *s, DeclAst *d)
                 else { prm.has_default = true; prm.fdef = c->u.f; prm.idef = c->u.i; if (ty_is_float(c->ty)) prm.idef = 0; else prm.fdef = 0; }
             }
             vec_push(A, &p->params, prm);
-            IrArg arg = { false, p->params.n - 1 };
-            vec_push(A, &p->args, arg);
             continue;
         }
         if (pa->deflt) diag_error(s->d, pa->deflt->span, "tensor input '%s' cannot have a default", pa->name);
@@ -291,8 +293,17 @@ static void lower_signature(Sema *s, DeclAst *d)
             if (!t->extent[a].ok) { mark_broken(s, p->tensors.n - 1); bad_shapes = true; }
         }
         vec_push(A, &p->inputs, p->tensors.n - 1);
-        IrArg arg = { true, p->tensors.n - 1 };
-        vec_push(A, &p->args, arg);
+    }
+    /* the signature in source order: tensors, scalar params, dims (negative ids) */
+    for (int k = 0; k < d->params.n; k++) {
+        ParamAst *pa = &d->params.v[k];
+        IrArg arg = { false, 0 };
+        if (pa->type.is_dim) { int di = sema_dim_index(s, pa->name); if (di < 0) continue; arg.id = -1 - di; }
+        else if (pa->type.has_shape) { int ti = ir_find_tensor(p, pa->name); if (ti < 0) continue; arg.is_tensor = true; arg.id = ti; }
+        else { int pi = -1; for (int q = 0; q < p->params.n; q++) if (!strcmp(p->params.v[q].name, pa->name)) pi = q; if (pi < 0) continue; arg.id = pi; }
+        bool dup = false;
+        for (int q = 0; q < p->args.n; q++) if (p->args.v[q].is_tensor == arg.is_tensor && p->args.v[q].id == arg.id) dup = true;
+        if (!dup) vec_push(A, &p->args, arg);
     }
     /* value ranges need all dims known */
     for (int k = 0; k < d->params.n; k++) {
@@ -484,6 +495,10 @@ static void lower_group(Sema *s, Group *g, ParamAst *out, int out_index)
 {
     IrPipeline *p = s->p;
     StmtAst *st = g->main;
+    if (p->tensors.n >= IR_MAX_TENSORS) {
+        diag_error(s->d, st->span, "pipeline '%s' has more than %d tensors", p->name, IR_MAX_TENSORS);
+        return;
+    }
     int rank = st->has_idx ? st->idx.n : 0;
     if (rank > IR_MAX_RANK) { diag_error(s->d, st->span, "rank %d is above the limit of %d", rank, IR_MAX_RANK); return; }
     if (out && out->type.shape.n != rank) {
@@ -590,6 +605,13 @@ static void lower_pipeline(Sema *s, DeclAst *d)
     for (int i = 0; i < d->stmts.n; i++) {
         StmtAst *st = &d->stmts.v[i];
         if (sema_is_call_stmt(s, st)) continue;
+        if (st->rhs->kind == E_CALL && !st->rhs->u.call.gen && !sema_fn(s, st->rhs->u.call.name))
+            for (int f = 0; f < s->nfiles; f++)
+                for (int q = 0; q < s->files[f]->decls.n; q++) {
+                    DeclAst *o = &s->files[f]->decls.v[q];
+                    if (o->kind == D_PIPELINE && !strcmp(o->name, st->rhs->u.call.name))
+                        diag_error(s->d, st->rhs->span, "pipeline '%s' is called before it is defined; define it above '%s'", o->name, d->name);
+                }
         if (st->names.n != 1) {
             diag_error(s->d, st->span, "only an extern call can assign several tensors at once");
             continue;
@@ -679,10 +701,13 @@ static void lower_pipeline(Sema *s, DeclAst *d)
 
 bool sema_module(Sema *s, FileAst **files, int nfiles, int main_file)
 {
+    s->files = files;
+    s->nfiles = nfiles;
     /* imports first (their names are visible everywhere), then the main file */
     for (int pass = 0; pass < 3; pass++)
-        for (int f = 0; f < nfiles; f++)
-            for (int i = 0; i < files[f]->decls.n; i++) {
+        for (int ff = 0; ff < nfiles; ff++)
+            for (int i = 0; i < files[pass == 1 ? nfiles - 1 - ff : ff]->decls.n; i++) {
+                int f = pass == 1 ? nfiles - 1 - ff : ff;
                 DeclAst *d = &files[f]->decls.v[i];
                 /* fns first (consts may call them; bodies are checked later) */
                 if (pass == 0 && d->kind == D_FN) declare_fn(s, d);

@@ -13,7 +13,7 @@
 #define SEMA_MAX_OPAQUE 256
 
 /* module-level names (this file and its imports) */
-typedef struct { const char *name; Span span; bool is_float; double f; int64_t i; bool ok; } ConstSym;
+typedef struct { const char *name; Span span; bool is_float, is_bool; double f; int64_t i; bool ok; } ConstSym;
 typedef struct FnSym { const char *name; DeclAst *decl; bool bad; bool checked; bool active; } FnSym;
 typedef struct { const char *name; DeclAst *decl; int ext; } ExternSym;
 
@@ -66,6 +66,8 @@ typedef struct {
     int fn_nargs;
     int depth;
     VEC(int) broken;          /* tensors whose declaration failed: reads stay quiet */
+    FileAst **files;
+    int nfiles;
 } Sema;
 
 /* sema.c */

@@ -388,10 +388,13 @@ void sema_check_read(Sema *s, IrExpr *r, Expr *src)
         for (int j = 0; j < ix.n; j++)
             if (LIN_KIND(ix.atom[j]) == LIN_OPAQUE && !s->opaque[LIN_IDX(ix.atom[j])].has) {
                 unknown = true;
+                const IrExpr *oe = s->opaque[LIN_IDX(ix.atom[j])].e;
+                bool narrow = ty_is_int(oe->ty) && oe->ty != TY_I64 && (oe->op == IR_ADD || oe->op == IR_SUB || oe->op == IR_MUL || oe->op == IR_NEG);
                 diag_error(s->d, r->args[k]->span,
-                           "cannot prove the read '%s' in bounds: nothing bounds the value of '%s'; "
-                           "declare the input's range (name: i32[...] in 0..N), clamp the index, or guard the read with if/where",
-                           diag_span_text(s->d, src->span), diag_span_text(s->d, s->opaque[LIN_IDX(ix.atom[j])].e->span));
+                           "cannot prove the read '%s' in bounds: nothing bounds the value of '%s'; %s",
+                           diag_span_text(s->d, src->span), diag_span_text(s->d, oe->span),
+                           narrow ? "its arithmetic is in i32 and may wrap: convert first, e.g. i64(x[b]) + 1"
+                                  : "declare the input's range (name: i32[...] in 0..N), clamp the index, or guard the read with if/where");
                 break;
             }
         if (unknown) return;

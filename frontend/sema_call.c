@@ -250,6 +250,11 @@ static void lower_pipeline_call(Sema *s, StmtAst *st, IrPipeline *cp)
             return;
         }
     }
+    if (p->tensors.n + cp->tensors.n > IR_MAX_TENSORS) {
+        diag_error(s->d, c->span, "calling '%s' here takes '%s' past %d tensors; nested pipeline calls copy the callee each time",
+                   cp->name, p->name, IR_MAX_TENSORS);
+        return;
+    }
     /* copy the callee's steps; outputs take the caller's names */
     for (int k = 0; k < cp->steps.n; k++) {
         const IrStep *cs = &cp->steps.v[k];

@@ -113,6 +113,8 @@ static IrExpr *concretize(Sema *s, IrExpr *c, IrType ty)
     RtVal v;
     if (ty_is_float(c->ty)) v.f = c->u.f; else v.i = c->u.i;
     RtVal r = opsem_cast(c->ty, ty, v);
+    if (!ty_is_float(c->ty) && ty_is_int(ty) && r.i != v.i)
+        diag_error(s->d, c->span, "the literal %lld does not fit %s", (long long)v.i, ir_types[ty].name);
     IrExpr *e = ir_expr(A, IR_CONST, ty, c->span, 0);
     e->u = ty_is_float(ty) ? (__typeof__(e->u)){ .f = r.f } : (__typeof__(e->u)){ .i = r.i };
     return e;
@@ -631,6 +633,7 @@ static TE lower_name(Sema *s, Expr *e)
     ConstSym *c = sema_const(s, name);
     if (c) {
         if (!c->ok) return bad(s, e->span);
+        if (c->is_bool) return te(ir_const_i(A, TY_BOOL, c->i, e->span), false);
         return te(c->is_float ? ir_const_f(A, TY_F64, c->f, e->span) : ir_const_i(A, TY_I64, c->i, e->span), true);
     }
     if (!s->fn && s->p) {

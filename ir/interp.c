@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rt_half.h"
+#include "segment.h"
 
 typedef struct {
     RtVal *data;
@@ -47,7 +48,7 @@ typedef struct {
     const IrExpr *e;
     int pass;                 /* 0, then 1 for two-pass ops */
     double fsum, mean, fext, sq;
-    int64_t isum, iext, count, arg;
+    int64_t isum, iext, count, arg, saved;
     bool any_nan, first;
 } Acc;
 
@@ -108,51 +109,100 @@ static void domain(Acc *a, int v)
     }
 }
 
-static RtVal reduce(Interp *I, const IrExpr *e)
+static void acc_init(Acc *a, Interp *I, const IrExpr *e)
 {
-    const IrReduce *r = e->u.red;
-    Acc a = { .I = I, .e = e, .first = true, .fext = -INFINITY };
-    if (r->kind == RED_ALL) a.isum = 1;
-    if (r->kind == RED_PROD) { a.isum = 1; a.fsum = 1.0; }
-    domain(&a, 0);
-    bool two = r->kind == RED_VAR || r->kind == RED_STD || r->kind == RED_LOGSUMEXP;
-    if (two && a.count > 0 && !(r->kind == RED_LOGSUMEXP && (a.any_nan || isinf(a.fext)))) {
-        a.mean = a.fsum / (double)a.count;
-        int64_t n = a.count;
-        a.count = 0;
-        a.pass = 1;
-        a.fsum = 0;
-        domain(&a, 0);
-        a.count = n;
-    }
+    memset(a, 0, sizeof *a);
+    a->I = I;
+    a->e = e;
+    a->first = true;
+    a->fext = -INFINITY;
+    if (e->u.red->kind == RED_ALL) a->isum = 1;
+    if (e->u.red->kind == RED_PROD) { a->isum = 1; a->fsum = 1.0; }
+}
+
+/* mean-based ops take a second pass over the same elements */
+static bool acc_second_pass(Acc *a)
+{
+    IrRed k = a->e->u.red->kind;
+    bool two = k == RED_VAR || k == RED_STD || k == RED_LOGSUMEXP;
+    if (!two || a->count == 0 || (k == RED_LOGSUMEXP && (a->any_nan || isinf(a->fext)))) return false;
+    a->mean = a->fsum / (double)a->count;
+    a->saved = a->count;
+    a->count = 0;
+    a->pass = 1;
+    a->fsum = 0;
+    return true;
+}
+
+static RtVal acc_finish(Acc *a)
+{
+    const IrReduce *r = a->e->u.red;
+    if (a->pass == 1) a->count = a->saved;
     RtVal out;
-    IrType ty = e->ty;
+    IrType ty = a->e->ty;
     switch (r->kind) {
     case RED_SUM: case RED_PROD:
-        if (ty_is_float(ty)) out.f = opsem_round(ty, a.fsum); else out.i = opsem_wrap(ty, a.isum);
+        if (ty_is_float(ty)) out.f = opsem_round(ty, a->fsum); else out.i = opsem_wrap(ty, a->isum);
         break;
-    case RED_MEAN: out.f = opsem_round(ty, a.count ? a.fsum / (double)a.count : 0.0); break;
+    case RED_MEAN: out.f = opsem_round(ty, a->count ? a->fsum / (double)a->count : 0.0); break;
     case RED_VAR: case RED_STD: {
-        double v = a.count > r->ddof ? a.sq / (double)(a.count - r->ddof) : 0.0;
+        double v = a->count > r->ddof ? a->sq / (double)(a->count - r->ddof) : 0.0;
         out.f = opsem_round(ty, r->kind == RED_STD ? sqrt(v) : v);
         break;
     }
     case RED_LOGSUMEXP:
-        if (a.any_nan) out.f = NAN;
-        else if (a.count == 0 || isinf(a.fext)) out.f = a.count ? a.fext : -INFINITY;
-        else out.f = opsem_round(ty, a.fext + log(a.fsum));
+        if (a->any_nan) out.f = NAN;
+        else if (a->count == 0 || isinf(a->fext)) out.f = a->count ? a->fext : -INFINITY;
+        else out.f = opsem_round(ty, a->fext + log(a->fsum));
         break;
     case RED_MIN: case RED_MAX:
-        if (a.count == 0) out = r->kind == RED_MIN ? opsem_type_max(ty) : opsem_type_min(ty);
-        else if (ty_is_float(ty)) out.f = a.fext;
-        else out.i = a.iext;
+        if (a->count == 0) out = r->kind == RED_MIN ? opsem_type_max(ty) : opsem_type_min(ty);
+        else if (ty_is_float(ty)) out.f = a->fext;
+        else out.i = a->iext;
         break;
-    case RED_ARGMIN: case RED_ARGMAX: out.i = a.count ? a.arg : -1; break;
-    case RED_COUNT: out.i = a.isum; break;
-    case RED_ANY: case RED_ALL: out.i = a.isum; break;
+    case RED_ARGMIN: case RED_ARGMAX: out.i = a->count ? a->arg : -1; break;
+    case RED_COUNT: case RED_ANY: case RED_ALL: out.i = a->isum; break;
     default: out.i = 0;
     }
     return out;
+}
+
+static RtVal reduce(Interp *I, const IrExpr *e)
+{
+    Acc a;
+    acc_init(&a, I, e);
+    domain(&a, 0);
+    if (acc_second_pass(&a)) domain(&a, 0);
+    return acc_finish(&a);
+}
+
+/* a segmented reduction in one pass over its variable (ir/segment.h) */
+static void run_segment(Interp *I, const IrTensor *t, const IrSegment *sg, Buf *b)
+{
+    const IrExpr *e = sg->reduce;
+    const IrReduce *r = e->u.red;
+    int64_t G = b->ext[0];
+    Acc *acc = calloc((size_t)(G ? G : 1), sizeof *acc);
+    if (!acc) { fail(I, "out of memory"); return; }
+    for (int64_t g = 0; g < G; g++) acc_init(&acc[g], I, e);
+    int64_t lo = ev(I, r->lo[0]).i, hi = ev(I, r->hi[0]).i;
+    for (int pass = 0; pass < 2 && !I->failed; pass++) {
+        for (int64_t n = lo; n < hi && !I->failed; n++) {
+            I->slots[sg->var_slot] = n;
+            if (sg->rest && !ev(I, sg->rest).i) continue;
+            int64_t k = ev(I, sg->key).i;
+            if (k < 0 || k >= G || acc[k].pass != pass) continue;
+            acc_one(&acc[k], ev(I, e->args[0]));
+        }
+        bool again = false;
+        for (int64_t g = 0; g < G; g++) again |= acc_second_pass(&acc[g]);
+        if (!again) break;
+    }
+    for (int64_t g = 0; g < G && !I->failed; g++) {
+        RtVal v = acc_finish(&acc[g]);
+        b->data[g * b->stride[0]] = opsem_cast(e->ty, t->ty, v);
+    }
+    free(acc);
 }
 
 /* ---- expressions -------------------------------------------------------- */
@@ -378,6 +428,8 @@ int ir_interp_run(const IrModule *m, const IrPipeline *p, const IrBinding *b, co
         const IrTensor *t = p->tensors.v[st->tensor];
         Buf *bf = &I.bufs[st->tensor];
         if (!alloc_buf(&I, t, bf)) break;
+        IrSegment sg;
+        if (ir_match_segment(t, &sg)) { run_segment(&I, t, &sg, bf); continue; }
         for (int k = 0; k < t->bounds.n && !I.failed; k++) run_def(&I, t, t->bounds.v[k], bf);
         if (!I.failed) run_def(&I, t, t->def, bf);
     }

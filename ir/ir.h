@@ -28,6 +28,7 @@
 #include "lin.h"
 
 #define IR_MAX_RANK 8
+#define IR_MAX_TENSORS 4096        /* per pipeline, after pipeline calls are inlined */
 
 typedef enum {
 #define TY(name, sp, size, fl) TY_##name,

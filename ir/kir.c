@@ -30,6 +30,7 @@ void kir_print(const KirPipeline *k, FILE *o)
             for (int a = 0; a < kk->rank; a++) fprintf(o, "%s%s", a ? ", " : "", axis_names[kk->order[a]]);
             fputs(")", o);
         }
+        if (kk->segmented) fputs(" segmented", o);
         if (kk->par_axis >= 0) fprintf(o, " threads(%s)", axis_names[kk->par_axis]);
         if (kk->vec_axis >= 0) fprintf(o, " vector(%s)", axis_names[kk->vec_axis]);
         fputc('\n', o);

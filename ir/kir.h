@@ -35,6 +35,8 @@ typedef struct {
     int par_axis;
     int vec_axis;
     int64_t grain;               /* par_axis iterations per task, at least */
+    bool segmented;              /* one store, a segmented reduction (ir/segment.h): the
+                                    backend runs it as one pass over its variable */
 } KirKernel;
 
 typedef enum { KB_INPUT, KB_OUTPUT, KB_SCRATCH, KB_INLINE } KirBufKind;

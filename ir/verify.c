@@ -90,9 +90,9 @@ bool ir_verify(const IrModule *m, char *why, int len)
 {
     for (int i = 0; i < m->pipelines.n; i++) {
         const IrPipeline *p = m->pipelines.v[i];
-        bool ready[4096] = { 0 };
+        bool ready[IR_MAX_TENSORS] = { 0 };
         V v = { m, p, ready, -1, 0, why, len, true };
-        if (p->tensors.n > 4096) { snprintf(why, (size_t)len, "too many tensors"); return false; }
+        if (p->tensors.n > IR_MAX_TENSORS) { snprintf(why, (size_t)len, "too many tensors"); return false; }
         for (int k = 0; k < p->inputs.n; k++) ready[p->inputs.v[k]] = true;
         for (int s = 0; s < p->steps.n && v.ok; s++) {
             const IrStep *st = &p->steps.v[s];

@@ -12,6 +12,7 @@
  * Runs after classify, before schedule. Tests: tests/passes/fuse/,
  * tests/run/ on the cpu target. */
 #include "pass.h"
+#include "segment.h"
 
 #define INLINE_LIMIT 96          /* nodes: larger intermediates are materialised */
 
@@ -118,6 +119,12 @@ static bool joins(Fuse *f, const KirKernel *k, int id, const IrExpr *v, bool in_
     if (t->rank != k->rank) return false;
     for (int a = 0; a < t->rank; a++) if (!lin_eq(t->extent[a], k->extent[a])) return false;
     if (t->scan_axis >= 0 && k->scan_axis >= 0 && (t->scan_axis != k->scan_axis || t->scan_dir != k->scan_dir)) return false;
+    /* boundary values are read whenever a read falls past the extent, at any
+     * point of the loop: they may not depend on this kernel's stores */
+    for (int b = 0; b < f->k->bounds.n; b++)
+        if (f->k->bounds.v[b].tensor == id)
+            for (int s = 0; s < k->stores.n; s++)
+                if (ir_expr_reads(f->k->bounds.v[b].value, k->stores.v[s].tensor)) return false;
     /* a kernel's boundary-free scans read only themselves; another store reading
      * this scan tensor at a shifted point would need the scan ahead */
     return reads_ok(f, k, id, v, in_reduce);
@@ -174,8 +181,10 @@ static KirPipeline *fuse_pipeline(PassCtx *c, const IrPipeline *p)
         if (t->bounds.n) collect_bounds(&f, id);
         f.next_slot = t->def->nslots;
         IrExpr *v = inl(&f, t->def->body, NULL, NULL, 0);
+        IrSegment sg;
+        bool seg = ir_match_segment_expr(v, 0, t->ty, &sg) && t->rank == 1;
         KirKernel *last = k->kernels.n ? k->kernels.v[k->kernels.n - 1] : NULL;
-        if (!last || !joins(&f, last, id, v, false)) {
+        if (!last || seg || last->segmented || !joins(&f, last, id, v, false)) {
             last = arena_alloc(a, sizeof *last);
             last->name = arena_printf(a, "%s_k%d", p->name, k->kernels.n);
             last->rank = t->rank;
@@ -183,6 +192,7 @@ static KirPipeline *fuse_pipeline(PassCtx *c, const IrPipeline *p)
             last->scan_axis = -1;
             last->par_axis = -1;
             last->vec_axis = -1;
+            last->segmented = seg;
             vec_push(a, &k->kernels, last);
         }
         if (t->scan_axis >= 0) { last->scan_axis = t->scan_axis; last->scan_dir = t->scan_dir; }

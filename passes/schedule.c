@@ -20,7 +20,7 @@ bool pass_schedule(PassCtx *c)
             if (k->scan_axis >= 0) k->order[n++] = k->scan_axis;
             for (int a = 0; a < k->rank; a++) if (a != k->scan_axis) k->order[n++] = a;
             k->vec_axis = k->rank > 0 && k->order[k->rank - 1] != k->scan_axis ? k->order[k->rank - 1] : -1;
-            if (k->rank == 0) k->par_axis = -1;
+            if (k->rank == 0 || k->segmented) k->par_axis = -1;   /* a segmented pass runs on one thread, in order */
             else if (k->scan_axis >= 0) k->par_axis = k->vec_axis;
             else k->par_axis = k->order[0];
             k->grain = TASK_ELEMS;

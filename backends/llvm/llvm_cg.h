@@ -40,6 +40,7 @@ typedef struct {
 LLVMTypeRef cg_type(Cg *g, IrType t);             /* SSA representation */
 LLVMTypeRef cg_mem_type(Cg *g, IrType t);         /* in memory */
 LLVMValueRef cg_expr(Cg *g, const IrExpr *e);
+LLVMValueRef cg_cast(Cg *g, IrType from, IrType to, LLVMValueRef v);
 LLVMValueRef cg_lin(Cg *g, Lin l);                /* i64 value of a form over dims */
 LLVMValueRef cg_addr(Cg *g, int plan_tensor, LLVMValueRef const *idx);
 LLVMValueRef cg_to_mem(Cg *g, IrType t, LLVMValueRef v);
@@ -49,6 +50,9 @@ LLVMValueRef cg_call(Cg *g, const char *name, LLVMTypeRef ret, LLVMValueRef *arg
 /* a counted loop over [lo, hi) (down: from hi-1 to lo) storing its index in slot */
 typedef void (*CgBody)(Cg *g, void *ud);
 void cg_loop(Cg *g, LLVMValueRef slot, LLVMValueRef lo, LLVMValueRef hi, bool down, CgBody body, void *ud);
+
+/* llvm_segment.c: the one-pass body of a segmented kernel */
+bool llvm_emit_segment(Cg *g);
 
 /* llvm_kernel.c: emits <name>_contig and <name>_strided for every kernel */
 bool llvm_emit_kernels(LLVMContextRef ctx, LLVMModuleRef mod, Arena *a, const BePlan *bp, const char *prefix);

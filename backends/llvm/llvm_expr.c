@@ -123,14 +123,14 @@ static LLVMValueRef fptoi_sat(Cg *g, LLVMValueRef v, LLVMTypeRef it, bool sign)
     return cg_call(g, name, it, &v, 1);
 }
 
-static LLVMValueRef cast(Cg *g, IrType from, IrType to, LLVMValueRef v)
+LLVMValueRef cg_cast(Cg *g, IrType from, IrType to, LLVMValueRef v)
 {
     if (from == to) return v;
     bool ffrom = ty_is_float(from), fto = ty_is_float(to);
     if (ffrom && (from == TY_F16 || from == TY_BF16)) { v = to_f32(g, from, v); from = TY_F32; if (to == TY_F32) return v; }
     if (fto) {
         if (to == TY_F16 || to == TY_BF16) {
-            LLVMValueRef f = cast(g, from, TY_F32, v);         /* through f32, as the interpreter rounds */
+            LLVMValueRef f = cg_cast(g, from, TY_F32, v);         /* through f32, as the interpreter rounds */
             return to == TY_F16 ? LLVMBuildFPTrunc(B, f, g->f16, "") : f32_to_bf16(g, f);
         }
         if (ffrom) return to == TY_F64 ? LLVMBuildFPExt(B, v, g->f64, "") : LLVMBuildFPTrunc(B, v, g->f32, "");
@@ -404,7 +404,7 @@ static void red_point(Cg *g, Red *R)
     LLVMBuildStore(B, LLVMBuildAdd(B, cnt, LLVMBuildZExt(B, m, g->i64, ""), ""), R->count);
     LLVMValueRef xd = NULL;
     if ((k == RED_SUM || k == RED_PROD) && !fl) {
-        LLVMValueRef xi = cast(g, bt, TY_I64, x);
+        LLVMValueRef xi = cg_cast(g, bt, TY_I64, x);
         LLVMValueRef s = ld(g, g->i64, R->isum);
         LLVMValueRef n = k == RED_SUM ? LLVMBuildAdd(B, s, xi, "") : LLVMBuildMul(B, s, xi, "");
         LLVMBuildStore(B, LLVMBuildSelect(B, m, n, s, ""), R->isum);
@@ -412,11 +412,11 @@ static void red_point(Cg *g, Red *R)
     }
     if (k == RED_PROD) {
         LLVMValueRef s = ld(g, g->f64, R->fsum);
-        LLVMBuildStore(B, LLVMBuildSelect(B, m, LLVMBuildFMul(B, s, cast(g, bt, TY_F64, x), ""), s, ""), R->fsum);
+        LLVMBuildStore(B, LLVMBuildSelect(B, m, LLVMBuildFMul(B, s, cg_cast(g, bt, TY_F64, x), ""), s, ""), R->fsum);
         return;
     }
     if (k == RED_SUM || k == RED_MEAN || k == RED_VAR || k == RED_STD || k == RED_LOGSUMEXP)
-        xd = fl ? cast(g, bt, TY_F64, x) : cast(g, bt, TY_F64, x);
+        xd = fl ? cg_cast(g, bt, TY_F64, x) : cg_cast(g, bt, TY_F64, x);
     switch (k) {
     case RED_SUM: case RED_MEAN: {
         LLVMValueRef s = ld(g, g->f64, R->fsum);
@@ -533,11 +533,11 @@ static LLVMValueRef reduce(Cg *g, const IrExpr *e)
     LLVMTypeRef t = cg_type(g, ty);
     switch (r->kind) {
     case RED_SUM: case RED_PROD:
-        if (ty_is_float(ty)) return cast(g, TY_F64, ty, ld(g, g->f64, R.fsum));
-        return cast(g, TY_I64, ty, ld(g, g->i64, R.isum));
+        if (ty_is_float(ty)) return cg_cast(g, TY_F64, ty, ld(g, g->f64, R.fsum));
+        return cg_cast(g, TY_I64, ty, ld(g, g->i64, R.isum));
     case RED_MEAN: {
         LLVMValueRef mv = LLVMBuildFDiv(B, ld(g, g->f64, R.fsum), cntd, "");
-        return cast(g, TY_F64, ty, LLVMBuildSelect(B, empty, zf, mv, ""));
+        return cg_cast(g, TY_F64, ty, LLVMBuildSelect(B, empty, zf, mv, ""));
     }
     case RED_VAR: case RED_STD: {
         LLVMBuildStore(B, LLVMBuildFDiv(B, ld(g, g->f64, R.fsum), cntd, ""), R.mean);
@@ -548,7 +548,7 @@ static LLVMValueRef reduce(Cg *g, const IrExpr *e)
         LLVMValueRef v = LLVMBuildFDiv(B, ld(g, g->f64, R.sq), LLVMBuildSIToFP(B, LLVMBuildSub(B, cnt, ci64(g, r->ddof), ""), g->f64, ""), "");
         v = LLVMBuildSelect(B, ok, v, zf, "");
         if (r->kind == RED_STD) v = cg_call(g, "llvm.sqrt.f64", g->f64, &v, 1);
-        return cast(g, TY_F64, ty, v);
+        return cg_cast(g, TY_F64, ty, v);
     }
     case RED_LOGSUMEXP: {
         LLVMValueRef mx = ld(g, g->f64, R.ext), nan = ld(g, g->i1, R.nan);
@@ -560,7 +560,7 @@ static LLVMValueRef reduce(Cg *g, const IrExpr *e)
         LLVMValueRef inf = LLVMBuildFCmp(B, LLVMRealOEQ, cg_call(g, "llvm.fabs.f64", g->f64, &mx, 1), LLVMConstReal(g->f64, INFINITY), "");
         v = LLVMBuildSelect(B, LLVMBuildOr(B, empty, inf, ""), mx, v, "");
         v = LLVMBuildSelect(B, nan, LLVMConstReal(g->f64, NAN), v, "");
-        return cast(g, TY_F64, ty, v);
+        return cg_cast(g, TY_F64, ty, v);
     }
     case RED_MIN: case RED_MAX: {
         bool mn = r->kind == RED_MIN;
@@ -603,7 +603,7 @@ LLVMValueRef cg_expr(Cg *g, const IrExpr *e)
     case IR_DIM: return g->dims[e->u.dim];
     case IR_PARAM: return g->params[e->u.param];
     case IR_READ: return read(g, e);
-    case IR_CAST: return cast(g, e->args[0]->ty, e->ty, cg_expr(g, e->args[0]));
+    case IR_CAST: return cg_cast(g, e->args[0]->ty, e->ty, cg_expr(g, e->args[0]));
     case IR_REDUCE: return reduce(g, e);
     case IR_SELECT: {
         LLVMValueRef c = cg_expr(g, e->args[0]);

@@ -119,7 +119,7 @@ static bool emit_kernel(Cg *g, const KirKernel *k, const char *sym, bool contig)
         LLVMValueRef v = LLVMBuildLoad2(B, ft, LLVMBuildBitCast(B, addr, LLVMPointerType(ft, 0), ""), p->params.v[i].name);
         if (ty == TY_BOOL) v = LLVMBuildICmp(B, LLVMIntNE, v, LLVMConstInt(g->i8, 0, 0), "");
         else if (ty == TY_F16) v = LLVMBuildFPTrunc(B, v, g->f16, "");
-        else if (ty == TY_BF16) RLF_ICE("llvm: bf16 parameters are not supported");
+        else if (ty == TY_BF16) v = cg_cast(g, TY_F32, TY_BF16, v);     /* bf16 parameters travel as float */
         g->params[i] = v;
     }
     g->base = arena_alloc(g->a, (size_t)(nt + 1) * sizeof(LLVMValueRef));
@@ -149,8 +149,12 @@ static bool emit_kernel(Cg *g, const KirKernel *k, const char *sym, bool contig)
     g->slot_hi = arena_alloc(g->a, (size_t)(g->nslots + 1) * sizeof(IrExpr *));
     for (int s = 0; s < g->nslots; s++) g->slot[s] = cg_alloca_i64(g, s < k->rank ? "i" : "r");
     g->spec = 0;
-    Nest n = { g, 0, lo, hi };
-    nest(g, &n);
+    if (k->segmented) {
+        if (!llvm_emit_segment(g)) RLF_ICE("llvm: a segmented kernel does not match its pattern");
+    } else {
+        Nest n = { g, 0, lo, hi };
+        nest(g, &n);
+    }
     LLVMBuildRetVoid(B);
     LLVMPositionBuilderAtEnd(g->ab, entry);
     LLVMBuildBr(g->ab, start);
