@@ -132,6 +132,33 @@ BePlan *be_plan_build(Arena *a, const KirPipeline *kp, DiagCtx *d)
         ks->parallel = kk->par_axis >= 0;
         ks->grain = kk->grain;
         ks->align = kk->scan_axis >= 0 && kk->par_axis >= 0 ? 16 : 0;
+        if (kk->scan_axis >= 0 && kk->rank >= 2 && !kk->segmented) {
+            /* the layout probe: the first store that is an argument, else an input over the same domain */
+            ks->probe = -1;
+            for (int s = 0; s < kk->stores.n && ks->probe < 0; s++) {
+                int j = b->index[kk->stores.v[s].tensor];
+                if (j >= 0 && j < nargs) ks->probe = j;
+            }
+            for (int j = 0; j < p->inputs.n && ks->probe < 0; j++) {
+                const IrTensor *t = p->tensors.v[p->inputs.v[j]];
+                bool same = t->rank == kk->rank;
+                for (int ax = 0; same && ax < t->rank; ax++) same = lin_eq(t->extent[ax], kk->extent[ax]);
+                if (same) ks->probe = j;
+            }
+            if (ks->probe < 0) ks->probe = 0;
+            ks->probe_axis = kk->scan_axis;
+            int outer = kk->scan_axis == 0 ? 1 : 0;
+            to_rtlin(kk->extent[outer], &ks->inner_extent);
+            Lin w = lin_const(1);
+            for (int ax = 0; ax < kk->rank; ax++) {
+                if (ax == outer) continue;
+                Lin e = kk->extent[ax];
+                if (lin_is_const(w) && w.c == 1) w = e;
+                else if (lin_is_const(e)) w = lin_scale(w, e.c);
+                else w = lin_const(kk->grain);
+            }
+            if (!to_rtlin(w, &ks->inner_work)) to_rtlin(lin_const(kk->grain), &ks->inner_work);
+        }
         if (ks->parallel) {
             to_rtlin(kk->extent[kk->par_axis], &ks->par_extent);
             /* elements per par iteration: the product of the other extents,

@@ -188,17 +188,19 @@ int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *par
         for (int k = 0; k < plan->nkernels; k++) {
             const RtKernelSpec *ks = &plan->kernels[k];
             RtKernelFn fn = contiguous ? ks->contig : ks->strided;
+            bool inner = !contiguous && ks->scan_inner && strides[ks->probe * RT_MAX_RANK_PLAN + ks->probe_axis] == 1;
+            if (inner) fn = ks->scan_inner;
             if (!ks->parallel) { fn(&frame, 0, 1); continue; }
             int64_t n = 0, work = 1;
-            eval(&ks->par_extent, dims, &n);
-            eval(&ks->work, dims, &work);
+            eval(inner ? &ks->inner_extent : &ks->par_extent, dims, &n);
+            eval(inner ? &ks->inner_work : &ks->work, dims, &work);
             if (work < 1) work = 1;
             int64_t per = ks->grain / work;
             if (per < 1) per = 1;
             /* split into at least as many tasks as threads when the work allows */
             int th = rlf_num_threads();
             if (n / per < th && n * work >= 2 * ks->grain) per = (n + th - 1) / th;
-            if (ks->align > 0) {
+            if (ks->align > 0 && !inner) {
                 int64_t tasks = (n + ks->align - 1) / ks->align;
                 if (tasks > th) tasks = th;
                 if (n * work < 2 * ks->grain) tasks = 1;

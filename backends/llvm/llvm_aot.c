@@ -103,7 +103,9 @@ static void write_glue(FILE *f, Arena *a, const char *header, BePlan *const *bps
         const char *prefix = arena_printf(a, "rlf_%s", p->name);
         fprintf(f, "\n/* ---- %s ---- */\n", p->name);
         for (int i = 0; i < kp->kernels.n; i++)
-            for (int c = 0; c < 2; c++) fprintf(f, "void %s(const RtFrame *, int64_t, int64_t);\n", llvm_kernel_symbol(a, prefix, kp->kernels.v[i], c == 0));
+            for (int v = 0; v < LV_COUNT; v++)
+                if (llvm_kernel_has_variant(kp->kernels.v[i], v))
+                    fprintf(f, "void %s(const RtFrame *, int64_t, int64_t);\n", llvm_kernel_symbol(a, prefix, kp->kernels.v[i], v));
         fprintf(f, "static const RtTensorSpec %s_tensors[] = {\n", nm);
         for (int i = 0; i < bp->plan.ntensors; i++) {
             const RtTensorSpec *ts = &bp->tensors[i];
@@ -120,11 +122,17 @@ static void write_glue(FILE *f, Arena *a, const char *header, BePlan *const *bps
         fprintf(f, "};\nstatic const RtKernelSpec %s_kernels[] = {\n", nm);
         for (int i = 0; i < kp->kernels.n; i++) {
             const RtKernelSpec *ks = &bp->kernels[i];
-            fprintf(f, "    { %s, %s, %d, ", llvm_kernel_symbol(a, prefix, kp->kernels.v[i], true), llvm_kernel_symbol(a, prefix, kp->kernels.v[i], false), ks->parallel);
+            fprintf(f, "    { %s, %s, %d, ", llvm_kernel_symbol(a, prefix, kp->kernels.v[i], LV_CONTIG), llvm_kernel_symbol(a, prefix, kp->kernels.v[i], LV_STRIDED), ks->parallel);
             print_lin(f, &ks->par_extent);
             fputs(", ", f);
             print_lin(f, &ks->work);
-            fprintf(f, ", %lldLL, %lldLL },\n", (long long)ks->grain, (long long)ks->align);
+            fprintf(f, ", %lldLL, %lldLL, %s, %d, %d, ", (long long)ks->grain, (long long)ks->align,
+                    llvm_kernel_has_variant(kp->kernels.v[i], LV_SCAN_INNER) ? llvm_kernel_symbol(a, prefix, kp->kernels.v[i], LV_SCAN_INNER) : "0",
+                    ks->probe, ks->probe_axis);
+            print_lin(f, &ks->inner_extent);
+            fputs(", ", f);
+            print_lin(f, &ks->inner_work);
+            fputs(" },\n", f);
         }
         fprintf(f, "};\n");
         const RtPlan *pl = &bp->plan;

@@ -22,7 +22,9 @@ typedef struct {
     const KirPipeline *kp;
     const IrPipeline *p;
     const KirKernel *k;
-    bool contig;
+    int variant;                  /* LV_CONTIG, LV_STRIDED, LV_SCAN_INNER */
+    int order[IR_MAX_RANK];       /* loop order of this variant */
+    int par_axis;
     LLVMValueRef fn, frame;
     LLVMValueRef *dims;           /* i64 per dim */
     LLVMValueRef *params;         /* per scalar param, in its compute type */
@@ -54,9 +56,16 @@ void cg_loop(Cg *g, LLVMValueRef slot, LLVMValueRef lo, LLVMValueRef hi, bool do
 /* llvm_segment.c: the one-pass body of a segmented kernel */
 bool llvm_emit_segment(Cg *g);
 
-/* llvm_kernel.c: emits <name>_contig and <name>_strided for every kernel */
+/* llvm_kernel.c: the variants of every kernel:
+ *   LV_CONTIG      every tensor C-contiguous: strides from the extents
+ *   LV_STRIDED     strides from the frame, the scheduled loop order
+ *   LV_SCAN_INNER  (scans only) strides from the frame, the scan axis
+ *                  innermost and threads over the outermost other axis: for
+ *                  batch-major layouts, where the scan axis is contiguous */
+enum { LV_CONTIG, LV_STRIDED, LV_SCAN_INNER, LV_COUNT };
 bool llvm_emit_kernels(LLVMContextRef ctx, LLVMModuleRef mod, Arena *a, const BePlan *bp, const char *prefix);
-const char *llvm_kernel_symbol(Arena *a, const char *prefix, const KirKernel *k, bool contig);
+bool llvm_kernel_has_variant(const KirKernel *k, int variant);
+const char *llvm_kernel_symbol(Arena *a, const char *prefix, const KirKernel *k, int variant);
 
 /* llvm_target.c */
 LLVMTargetMachineRef llvm_host_machine(char *err, size_t errlen);

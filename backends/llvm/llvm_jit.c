@@ -117,12 +117,15 @@ LlvmJit *llvm_jit_compile(Arena *a, const KirPipeline *kp, int opt, DiagCtx *d)
     if (e) { jit_error(d, "cannot add the module", e); LLVMOrcDisposeThreadSafeModule(tsm); llvm_jit_free(j); return NULL; }
     const char *prefix = arena_printf(a, "rlf_%s", kp->p->name);
     for (int k = 0; k < kp->kernels.n; k++)
-        for (int c = 0; c < 2; c++) {
+        for (int v = 0; v < LV_COUNT; v++) {
+            if (!llvm_kernel_has_variant(kp->kernels.v[k], v)) continue;
             LLVMOrcExecutorAddress addr = 0;
-            e = LLVMOrcLLJITLookup(j->jit, &addr, llvm_kernel_symbol(a, prefix, kp->kernels.v[k], c == 0));
+            e = LLVMOrcLLJITLookup(j->jit, &addr, llvm_kernel_symbol(a, prefix, kp->kernels.v[k], v));
             if (e) { jit_error(d, "cannot find a kernel", e); llvm_jit_free(j); return NULL; }
             RtKernelFn fn = (RtKernelFn)(uintptr_t)addr;
-            if (c == 0) bp->kernels[k].contig = fn; else bp->kernels[k].strided = fn;
+            if (v == LV_CONTIG) bp->kernels[k].contig = fn;
+            else if (v == LV_STRIDED) bp->kernels[k].strided = fn;
+            else bp->kernels[k].scan_inner = fn;
         }
     LLVMOrcExecutorAddress addr = 0;
     e = LLVMOrcLLJITLookup(j->jit, &addr, prefix);

@@ -14,9 +14,15 @@
 
 #define B (g->b)
 
-const char *llvm_kernel_symbol(Arena *a, const char *prefix, const KirKernel *k, bool contig)
+bool llvm_kernel_has_variant(const KirKernel *k, int variant)
 {
-    return arena_printf(a, "%s_%s_%s", prefix, be_c_ident(a, k->name), contig ? "contig" : "strided");
+    return variant != LV_SCAN_INNER || (k->scan_axis >= 0 && k->rank >= 2 && !k->segmented);
+}
+
+const char *llvm_kernel_symbol(Arena *a, const char *prefix, const KirKernel *k, int variant)
+{
+    static const char *names[LV_COUNT] = { "contig", "strided", "scaninner" };
+    return arena_printf(a, "%s_%s_%s", prefix, be_c_ident(a, k->name), names[variant]);
 }
 
 typedef struct { Cg *g; int level; LLVMValueRef lo, hi; } Nest;
@@ -39,9 +45,9 @@ static void nest(Cg *g, void *ud)
     Nest *n = ud;
     const KirKernel *k = g->k;
     if (n->level == k->rank) { emit_point(g); return; }
-    int ax = k->order[n->level];
+    int ax = g->order[n->level];
     LLVMValueRef lo = LLVMConstInt(g->i64, 0, 0), hi = cg_lin(g, k->extent[ax]);
-    if (ax == k->par_axis) { lo = n->lo; hi = n->hi; }
+    if (ax == g->par_axis) { lo = n->lo; hi = n->hi; }
     Nest next = { g, n->level + 1, n->lo, n->hi };
     cg_loop(g, g->slot[ax], lo, hi, ax == k->scan_axis && k->scan_dir < 0, nest, &next);
 }
@@ -54,13 +60,22 @@ static LLVMValueRef frame_field(Cg *g, LLVMValueRef frame, int i, LLVMTypeRef t)
     return LLVMBuildBitCast(B, v, t, "");
 }
 
-static bool emit_kernel(Cg *g, const KirKernel *k, const char *sym, bool contig)
+static bool emit_kernel(Cg *g, const KirKernel *k, const char *sym, int variant)
 {
     const IrPipeline *p = g->p;
     const BePlan *bp = g->bp;
     int nt = bp->plan.ntensors;
+    bool contig = variant == LV_CONTIG;
     g->k = k;
-    g->contig = contig;
+    g->variant = variant;
+    memcpy(g->order, k->order, sizeof g->order);
+    g->par_axis = k->par_axis;
+    if (variant == LV_SCAN_INNER) {
+        int n = 0;
+        for (int a = 0; a < k->rank; a++) if (a != k->scan_axis) g->order[n++] = a;
+        g->order[n] = k->scan_axis;
+        g->par_axis = g->order[0];
+    }
     /* which plan tensors this kernel touches */
     bool *used = arena_alloc(g->a, (size_t)nt + 1);
     for (int i = 0; i < nt; i++) {
@@ -193,8 +208,9 @@ bool llvm_emit_kernels(LLVMContextRef ctx, LLVMModuleRef mod, Arena *a, const Be
     g.p8 = LLVMPointerType(g.i8, 0); g.void_t = LLVMVoidTypeInContext(ctx);
     bool ok = true;
     for (int k = 0; k < bp->kp->kernels.n && ok; k++)
-        for (int c = 0; c < 2 && ok; c++)
-            ok = emit_kernel(&g, bp->kp->kernels.v[k], llvm_kernel_symbol(a, prefix, bp->kp->kernels.v[k], c == 0), c == 0);
+        for (int v = 0; v < LV_COUNT && ok; v++)
+            if (llvm_kernel_has_variant(bp->kp->kernels.v[k], v))
+                ok = emit_kernel(&g, bp->kp->kernels.v[k], llvm_kernel_symbol(a, prefix, bp->kp->kernels.v[k], v), v);
     LLVMDisposeBuilder(g.b);
     LLVMDisposeBuilder(g.ab);
     return ok;
