@@ -43,9 +43,11 @@ bool llvm_optimize(LLVMModuleRef mod, LLVMTargetMachineRef tm, int opt, char *er
         return false;
     }
     LLVMDisposeMessage(msg);
-    char *dl = LLVMCopyStringRepOfTargetData(LLVMCreateTargetDataLayout(tm));
+    LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
+    char *dl = LLVMCopyStringRepOfTargetData(td);
     LLVMSetDataLayout(mod, dl);
     LLVMDisposeMessage(dl);
+    LLVMDisposeTargetData(td);
     char *triple = LLVMGetTargetMachineTriple(tm);
     LLVMSetTarget(mod, triple);
     LLVMDisposeMessage(triple);
