@@ -137,8 +137,18 @@ int main(int argc, char **argv)
         if (!p || !pass_run_all(&pc, &po) || !llvm_emit_ir(c->arena, pc.kir[pi], a.opt, stdout, &c->diag)) { diag_print(&c->diag, stderr); rc = 1; }
     } else if (!strcmp(a.cmd, "emit") && (a.after || a.emit_kernels)) {
         PassCtx pc = { c->module, c->arena, &c->diag, NULL, 0 };
-        PassOptions po = { a.opt, a.after ? a.after : "schedule", stdout, a.time_passes };
-        if (!pass_run_all(&pc, &po)) { diag_print(&c->diag, stderr); rc = 1; }
+        const IrPipeline *only = a.entry ? drv_entry(&a, c) : NULL;
+        PassOptions po = { a.opt, a.after ? a.after : "schedule", only ? NULL : stdout, a.time_passes };
+        if (a.entry && !only) rc = 1;
+        else if (!pass_run_all(&pc, &po)) { diag_print(&c->diag, stderr); rc = 1; }
+        else if (only) {
+            int pi = 0;
+            while (c->module->pipelines.v[pi] != only) pi++;
+            bool ir_form = false;
+            for (int i = 0; i < pass_count; i++) if (!strcmp(pass_list[i].name, po.stop_after)) ir_form = pass_list[i].is_ir;
+            if (ir_form) ir_print_pipeline(only, c->module, stdout);
+            else kir_print(pc.kir[pi], stdout);
+        }
     } else if (!strcmp(a.cmd, "emit")) {
         if (a.entry) {
             const IrPipeline *p = ir_find_pipeline(c->module, a.entry);
