@@ -36,6 +36,10 @@ typedef struct {
     int nslots;
     int spec;                     /* > 0: inside a lazy side; reads clamp their subscripts */
     const IrExpr **slot_lo, **slot_hi;  /* reduction slots: their range while in the loop */
+    LLVMValueRef *at_point;       /* per plan tensor: its value stored at the current point, or NULL */
+    LLVMValueRef md_store, md_self;     /* alias scopes: this point's stores, reads of earlier points */
+    unsigned md_scope_kind, md_noalias_kind;
+    bool scope_points;            /* attach the scopes in this kernel variant */
 } Cg;
 
 /* llvm_expr.c */

@@ -217,6 +217,13 @@ static LLVMValueRef read(Cg *g, const IrExpr *e)
 {
     int ti = g->bp->index[e->u.tensor];
     const IrTensor *t = g->p->tensors.v[e->u.tensor];
+    if (g->at_point && g->at_point[ti] && g->k) {
+        /* stored at this very point by an earlier store of the kernel */
+        bool here = true;
+        for (int k = 0; k < e->nargs; k++)
+            here &= e->args[k]->op == IR_IVAR && e->args[k]->u.slot == k && !g->slot_is_value[k];
+        if (here) return g->at_point[ti];
+    }
     LLVMValueRef idx[IR_MAX_RANK], at[IR_MAX_RANK];
     for (int k = 0; k < e->nargs; k++) idx[k] = at[k] = cg_expr(g, e->args[k]);
     bool has_bounds = false;
@@ -224,7 +231,16 @@ static LLVMValueRef read(Cg *g, const IrExpr *e)
     for (int k = 0; k < e->nargs; k++)
         if ((g->spec && !trivially_in_range(g, e->args[k], t->extent[k])) || (has_bounds && k == t->scan_axis))
             at[k] = clampi(g, idx[k], ci64(g, 0), LLVMBuildSub(B, g->extent[ti][k], ci64(g, 1), ""));
-    LLVMValueRef v = cg_from_mem(g, t->ty, LLVMBuildLoad2(B, cg_mem_type(g, t->ty), cg_addr(g, ti, at), ""));
+    LLVMValueRef ld = LLVMBuildLoad2(B, cg_mem_type(g, t->ty), cg_addr(g, ti, at), "");
+    if (g->k && t->scan_axis >= 0 && g->scope_points) {
+        for (int s = 0; s < g->k->stores.n; s++)
+            if (g->k->stores.v[s].tensor == e->u.tensor) {
+                /* a recurrence reading an earlier point of itself */
+                LLVMSetMetadata(ld, g->md_scope_kind, g->md_self);
+                LLVMSetMetadata(ld, g->md_noalias_kind, g->md_store);
+            }
+    }
+    LLVMValueRef v = cg_from_mem(g, t->ty, ld);
     for (int b = 0; b < g->kp->bounds.n; b++) {
         const KirBound *kb = &g->kp->bounds.v[b];
         if (kb->tensor != e->u.tensor) continue;

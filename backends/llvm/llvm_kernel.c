@@ -36,8 +36,22 @@ static void emit_point(Cg *g)
         const KirStore *st = &k->stores.v[s];
         const IrTensor *t = g->p->tensors.v[st->tensor];
         LLVMValueRef v = cg_expr(g, st->value);
-        LLVMBuildStore(B, cg_to_mem(g, t->ty, v), cg_addr(g, g->bp->index[st->tensor], idx));
+        LLVMValueRef stv = LLVMBuildStore(B, cg_to_mem(g, t->ty, v), cg_addr(g, g->bp->index[st->tensor], idx));
+        /* with the scan axis outside the innermost loop, a store of this
+         * point never aliases a recurrence's read of an earlier row (rows
+         * differ, or the read is a boundary and its loaded value is
+         * discarded): tell the vectoriser, which otherwise falls back to
+         * scalar code on its runtime overlap check. Only loop interchange or
+         * unroll-and-jam of the scan loop could misuse this; neither is in
+         * the pipeline (llvm_target.c). */
+        if (g->scope_points) {
+            LLVMSetMetadata(stv, g->md_scope_kind, g->md_store);
+            LLVMSetMetadata(stv, g->md_noalias_kind, g->md_self);
+        }
+        /* later stores at this point read the value, not memory */
+        g->at_point[g->bp->index[st->tensor]] = v;
     }
+    for (int s = 0; s < k->stores.n; s++) g->at_point[g->bp->index[k->stores.v[s].tensor]] = NULL;
 }
 
 static void nest(Cg *g, void *ud)
@@ -164,6 +178,10 @@ static bool emit_kernel(Cg *g, const KirKernel *k, const char *sym, int variant)
     g->slot_hi = arena_alloc(g->a, (size_t)(g->nslots + 1) * sizeof(IrExpr *));
     for (int s = 0; s < g->nslots; s++) g->slot[s] = cg_alloca_i64(g, s < k->rank ? "i" : "r");
     g->spec = 0;
+    /* the scopes hold only while the recurrence is carried by an outer loop:
+     * within the innermost loop every point is a different row */
+    g->scope_points = k->scan_axis >= 0 && k->rank >= 2 && g->order[k->rank - 1] != k->scan_axis;
+    g->at_point = arena_alloc(g->a, (size_t)(nt + 1) * sizeof(LLVMValueRef));
     if (k->segmented) {
         if (!llvm_emit_segment(g)) RLF_ICE("llvm: a segmented kernel does not match its pattern");
     } else {
@@ -206,6 +224,16 @@ bool llvm_emit_kernels(LLVMContextRef ctx, LLVMModuleRef mod, Arena *a, const Be
     g.i32 = LLVMInt32TypeInContext(ctx); g.i64 = LLVMInt64TypeInContext(ctx);
     g.f16 = LLVMHalfTypeInContext(ctx); g.f32 = LLVMFloatTypeInContext(ctx); g.f64 = LLVMDoubleTypeInContext(ctx);
     g.p8 = LLVMPointerType(g.i8, 0); g.void_t = LLVMVoidTypeInContext(ctx);
+    /* alias scopes (identified by strings in one domain) */
+    g.md_scope_kind = LLVMGetMDKindIDInContext(ctx, "alias.scope", 11);
+    g.md_noalias_kind = LLVMGetMDKindIDInContext(ctx, "noalias", 7);
+    LLVMMetadataRef dom_s = LLVMMDStringInContext2(ctx, "rlf.points", 10);
+    LLVMMetadataRef dom = LLVMMDNodeInContext2(ctx, &dom_s, 1);
+    LLVMMetadataRef sc_store[2] = { LLVMMDStringInContext2(ctx, "rlf.this_point", 14), dom };
+    LLVMMetadataRef sc_self[2] = { LLVMMDStringInContext2(ctx, "rlf.earlier_point", 17), dom };
+    LLVMMetadataRef st_scope = LLVMMDNodeInContext2(ctx, sc_store, 2), self_scope = LLVMMDNodeInContext2(ctx, sc_self, 2);
+    g.md_store = LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, &st_scope, 1));
+    g.md_self = LLVMMetadataAsValue(ctx, LLVMMDNodeInContext2(ctx, &self_scope, 1));
     bool ok = true;
     for (int k = 0; k < bp->kp->kernels.n && ok; k++)
         for (int v = 0; v < LV_COUNT && ok; v++)
