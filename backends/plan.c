@@ -129,6 +129,17 @@ BePlan *be_plan_build(Arena *a, const KirPipeline *kp, DiagCtx *d)
     for (int k = 0; k < kp->kernels.n; k++) {
         const KirKernel *kk = kp->kernels.v[k];
         RtKernelSpec *ks = &b->kernels[k];
+        if (kk->host >= 0) {
+            int nh = kk->nhost_in + kk->nhost_out;
+            int32_t *ts = arena_alloc(a, (size_t)(nh + 1) * sizeof(int32_t));
+            for (int q = 0; q < kk->nhost_in; q++) ts[q] = b->index[kk->host_in[q]];
+            for (int q = 0; q < kk->nhost_out; q++) ts[kk->nhost_in + q] = b->index[kk->host_out[q]];
+            ks->nhost = nh;
+            ks->host_tensors = ts;
+            ks->host_name = kp->m->externs.v[kk->host]->name;
+            if (nh > 16) { diag_error(d, p->span, "extern '%s' takes more than 16 tensors", ks->host_name); return NULL; }
+            continue;
+        }
         ks->parallel = kk->par_axis >= 0;
         ks->grain = kk->grain;
         ks->align = kk->scan_axis >= 0 && kk->par_axis >= 0 ? 16 : 0;

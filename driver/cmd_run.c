@@ -3,6 +3,7 @@
  * output. The cpu target compiles with the LLVM JIT and calls the entry
  * function through libffi, since its signature is known only now.
  * Tests: tests/run/ (interp and cpu), tests/cli/. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <ffi.h>
 #include <stdio.h>
@@ -120,6 +121,51 @@ out:
     return rc;
 }
 
+/* externs: `int NAME(const DLTensor *in..., DLTensor *out..., rlf_error *err)`
+ * from the --extern-lib libraries (loaded globally, so the JIT finds them
+ * too) or this process; the interpreter calls them through libffi */
+typedef struct { void *h[16]; int n; } Libs;
+
+static void *find_host(const Libs *L, const char *name)
+{
+    for (int i = 0; i < L->n; i++) { void *f = dlsym(L->h[i], name); if (f) return f; }
+    return dlsym(RTLD_DEFAULT, name);
+}
+
+static int host_call(void *user, const IrExternDecl *x, const RtArray *in, RtArray *out, char *err, size_t errlen)
+{
+    const Libs *L = user;
+    void *fn = find_host(L, x->name);
+    if (!fn) { snprintf(err, errlen, "no function '%s' found; pass the library that defines it with --extern-lib PATH.so", x->name); return -1; }
+    int n = x->nin + x->nout;
+    DLTensor dl[32];
+    void *ptrs[33], *argv[33];
+    ffi_type *types[33];
+    if (n > 32) { snprintf(err, errlen, "too many tensors"); return -1; }
+    for (int k = 0; k < x->nout; k++) {
+        int64_t m = rt_array_numel(&out[k]);
+        out[k].data = calloc((size_t)(m > 0 ? m : 1), rt_dtype_size(out[k].dtype));
+        if (!out[k].data) { snprintf(err, errlen, "out of memory"); return -1; }
+    }
+    for (int k = 0; k < n; k++) {
+        const RtArray *ar = k < x->nin ? &in[k] : &out[k - x->nin];
+        dl[k] = (DLTensor){ ar->data, { kDLCPU, 0 }, ar->ndim, drv_dl_dtype[ar->dtype], (int64_t *)ar->shape, NULL, 0 };
+        ptrs[k] = &dl[k];
+        argv[k] = &ptrs[k];
+        types[k] = &ffi_type_pointer;
+    }
+    rlf_error e = { 0, "" };
+    void *ep = &e;
+    argv[n] = &ep;
+    types[n] = &ffi_type_pointer;
+    ffi_cif cif;
+    if (ffi_prep_cif(&cif, FFI_DEFAULT_ABI, (unsigned)n + 1, &ffi_type_sint, types) != FFI_OK) { snprintf(err, errlen, "libffi cannot prepare the call"); return -1; }
+    ffi_sarg rc = 0;
+    ffi_call(&cif, FFI_FN(fn), &rc, argv);
+    if (rc != 0) { snprintf(err, errlen, "returned %d: %s", (int)rc, e.message); return -1; }
+    return 0;
+}
+
 const IrPipeline *drv_entry(Args *a, RlfCompilation *c)
 {
     const IrModule *m = c->module;
@@ -205,7 +251,23 @@ int drv_cmd_run(Args *a, RlfCompilation *c)
     IrBinding b;
     if (ir_bind(c->arena, p, inputs, ptext, dtext, &b, err, sizeof err) != 0) { fprintf(stderr, "rlfc: %s\n", err); goto done; }
     double t0 = drv_now();
-    int ran = !strcmp(target, "interp") ? ir_interp_run(m, p, &b, inputs, outs, NULL, NULL, err, sizeof err)
+    static Libs libs;
+    libs.n = 0;
+    for (int i = 0; i < a->nlibs; i++) {
+        void *h = dlopen(a->libs[i], RTLD_NOW | RTLD_GLOBAL);
+        if (!h) { fprintf(stderr, "rlfc: cannot load --extern-lib %s: %s\n", a->libs[i], dlerror()); goto done; }
+        libs.h[libs.n++] = h;
+    }
+    for (int i = 0; i < m->externs.n; i++)
+        if (!find_host(&libs, m->externs.v[i]->name)) {
+            bool used = false;
+            for (int s = 0; s < p->steps.n; s++) used |= p->steps.v[s].kind == STEP_EXTERN && p->steps.v[s].ext == i;
+            if (used) {
+                fprintf(stderr, "rlfc: extern '%s' is not defined: pass the library that defines it with --extern-lib PATH.so\n", m->externs.v[i]->name);
+                goto done;
+            }
+        }
+    int ran = !strcmp(target, "interp") ? ir_interp_run(m, p, &b, inputs, outs, host_call, &libs, err, sizeof err)
                                         : run_cpu(a, c, p, &b, inputs, outs, err, sizeof err);
     if (ran != 0) { if (err[0]) fprintf(stderr, "rlfc: %s\n", err); goto done; }
     double t1 = drv_now();

@@ -21,6 +21,7 @@ typedef struct {
     int opt;
     KV in[256]; int nin;
     KV prm[256]; int nprm;
+    const char *libs[16]; int nlibs;
 } Args;
 
 

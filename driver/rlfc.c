@@ -24,6 +24,7 @@ static const char *usage =
     "\n"
     "options:\n"
     "  --stdlib DIR     where `import std.x` looks (default: RLF_STDLIB, then next to rlfc)\n"
+    "  --extern-lib SO  a shared library defining extern functions (run; repeatable)\n"
     "  --time           print timings of each phase to stderr\n"
     "  --time-passes    print the time of each optimisation pass\n"
     "  -O0, -O2         optimisation level (default -O2)\n"
@@ -81,10 +82,20 @@ static int parse_args(int argc, char **argv, Args *a)
         else if (!strcmp(o, "--kernels")) a->emit_kernels = true;
         else if (!strcmp(o, "--llvm")) a->emit_llvm = true;
         else if (!strcmp(o, "--dims")) { NEED(); a->dims = val; }
+        else if (!strcmp(o, "--extern-lib")) {
+            NEED();
+            if (a->nlibs == 16) return drv_die("too many --extern-lib options%s", "");
+            a->libs[a->nlibs++] = val;
+        }
         else if (!strcmp(o, "--layout")) { NEED(); a->layout = val; }
         else if (!strcmp(o, "--repeat")) { NEED(); a->repeat = atoi(val); }
         else if (!strcmp(o, "--json")) a->json = true;
         else if (!strcmp(o, "--dims")) { NEED(); a->dims = val; }
+        else if (!strcmp(o, "--extern-lib")) {
+            NEED();
+            if (a->nlibs == 16) return drv_die("too many --extern-lib options%s", "");
+            a->libs[a->nlibs++] = val;
+        }
         else if (!strcmp(o, "--layout")) { NEED(); a->layout = val; }
         else if (!strcmp(o, "--repeat")) { NEED(); a->repeat = atoi(val); }
         else if (!strcmp(o, "--json")) a->json = true;

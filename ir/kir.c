@@ -13,6 +13,14 @@ void kir_print(const KirPipeline *k, FILE *o)
         if (k->buf[i] == KB_SCRATCH) fprintf(o, "  buffer %s (%s)\n", p->tensors.v[i]->name, bufname[k->buf[i]]);
     for (int j = 0; j < k->kernels.n; j++) {
         const KirKernel *kk = k->kernels.v[j];
+        if (kk->host >= 0) {
+            fprintf(o, "  host %s: ", kk->name);
+            for (int q = 0; q < kk->nhost_out; q++) fprintf(o, "%s%s", q ? ", " : "", p->tensors.v[kk->host_out[q]]->name);
+            fprintf(o, " = extern %s(", k->m->externs.v[kk->host]->name);
+            for (int q = 0; q < kk->nhost_in; q++) fprintf(o, "%s%s", q ? ", " : "", p->tensors.v[kk->host_in[q]]->name);
+            fputs(")\n", o);
+            continue;
+        }
         const char *names[64];
         for (int s = 0; s < 64; s++) names[s] = s < IR_MAX_RANK ? axis_names[s] : "r";
         char rbuf[64][8];

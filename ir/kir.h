@@ -37,6 +37,10 @@ typedef struct {
     int64_t grain;               /* par_axis iterations per task, at least */
     bool segmented;              /* one store, a segmented reduction (ir/segment.h): the
                                     backend runs it as one pass over its variable */
+    int host;                    /* >= 0: not a loop nest but a call of extern `host`
+                                    (module extern index) with whole tensors */
+    int nhost_in, nhost_out;
+    int *host_in, *host_out;     /* IR tensor ids */
 } KirKernel;
 
 typedef enum { KB_INPUT, KB_OUTPUT, KB_SCRATCH, KB_INLINE } KirBufKind;

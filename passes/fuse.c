@@ -156,6 +156,11 @@ static KirPipeline *fuse_pipeline(PassCtx *c, const IrPipeline *p)
             k->buf[i] = KB_SCRATCH;
         else k->buf[i] = KB_INLINE;
     }
+    /* a host function takes whole tensors: its arguments need buffers */
+    for (int s = 0; s < p->steps.n; s++)
+        if (p->steps.v[s].kind == STEP_EXTERN)
+            for (int q = 0; q < p->steps.v[s].nin; q++)
+                if (k->buf[p->steps.v[s].in[q]] == KB_INLINE) k->buf[p->steps.v[s].in[q]] = KB_SCRATCH;
     /* chains of inlined tensors read several times each grow exponentially:
      * materialise where the substituted size passes the limit */
     int *memo = arena_alloc(a, (size_t)(p->tensors.n + 1) * sizeof(int));
@@ -172,8 +177,15 @@ static KirPipeline *fuse_pipeline(PassCtx *c, const IrPipeline *p)
     for (int s = 0; s < p->steps.n; s++) {
         const IrStep *st = &p->steps.v[s];
         if (st->kind == STEP_EXTERN) {
-            diag_error(c->d, st->span, "extern calls are not supported by the cpu target yet; run this pipeline with --target interp");
-            return NULL;
+            /* a host call is a kernel of its own: nothing fuses across it */
+            KirKernel *h = arena_alloc(a, sizeof *h);
+            h->name = arena_printf(a, "%s_k%d", p->name, k->kernels.n);
+            h->scan_axis = h->par_axis = h->vec_axis = -1;
+            h->host = st->ext;
+            h->nhost_in = st->nin; h->nhost_out = st->nout;
+            h->host_in = st->in; h->host_out = st->out;
+            vec_push(a, &k->kernels, h);
+            continue;
         }
         int id = st->tensor;
         if (k->buf[id] == KB_INLINE) continue;
@@ -184,7 +196,7 @@ static KirPipeline *fuse_pipeline(PassCtx *c, const IrPipeline *p)
         IrSegment sg;
         bool seg = ir_match_segment_expr(v, 0, t->ty, &sg) && t->rank == 1;
         KirKernel *last = k->kernels.n ? k->kernels.v[k->kernels.n - 1] : NULL;
-        if (!last || seg || last->segmented || !joins(&f, last, id, v, false)) {
+        if (!last || seg || last->segmented || last->host >= 0 || !joins(&f, last, id, v, false)) {
             last = arena_alloc(a, sizeof *last);
             last->name = arena_printf(a, "%s_k%d", p->name, k->kernels.n);
             last->rank = t->rank;
@@ -192,6 +204,7 @@ static KirPipeline *fuse_pipeline(PassCtx *c, const IrPipeline *p)
             last->scan_axis = -1;
             last->par_axis = -1;
             last->vec_axis = -1;
+            last->host = -1;
             last->segmented = seg;
             vec_push(a, &k->kernels, last);
         }

@@ -16,6 +16,7 @@ bool pass_schedule(PassCtx *c)
         KirPipeline *kp = c->kir[i];
         for (int j = 0; j < kp->kernels.n; j++) {
             KirKernel *k = kp->kernels.v[j];
+            if (k->host >= 0) continue;
             int n = 0;
             if (k->scan_axis >= 0) k->order[n++] = k->scan_axis;
             for (int a = 0; a < k->rank; a++) if (a != k->scan_axis) k->order[n++] = a;

@@ -187,6 +187,30 @@ int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *par
         RtFrame frame = { dims, base, strides, params };
         for (int k = 0; k < plan->nkernels; k++) {
             const RtKernelSpec *ks = &plan->kernels[k];
+            if (ks->host) {
+                /* DLTensor views of the tensors the host function takes */
+                DLTensor views[16];
+                const DLTensor *vp[16];
+                int64_t shapes[16][RT_MAX_RANK_PLAN];
+                int nh = ks->nhost < 16 ? ks->nhost : 16;
+                static const DLDataType dl[] = {
+                    [RT_BOOL] = { RT_DL_BOOL, 8, 1 }, [RT_U8] = { kDLUInt, 8, 1 }, [RT_I32] = { kDLInt, 32, 1 }, [RT_I64] = { kDLInt, 64, 1 },
+                    [RT_F16] = { kDLFloat, 16, 1 }, [RT_BF16] = { kDLBfloat, 16, 1 }, [RT_F32] = { kDLFloat, 32, 1 }, [RT_F64] = { kDLFloat, 64, 1 } };
+                for (int q = 0; q < nh; q++) {
+                    int ti = ks->host_tensors[q];
+                    const RtTensorSpec *ts = &plan->tensors[ti];
+                    for (int ax = 0; ax < ts->rank; ax++) eval(&ts->extent[ax], dims, &shapes[q][ax]);
+                    views[q] = (DLTensor){ base[ti], { kDLCPU, 0 }, ts->rank, dl[ts->dtype], shapes[q], &strides[ti * RT_MAX_RANK_PLAN], 0 };
+                    vp[q] = &views[q];
+                }
+                rlf_error herr = { 0, "" };
+                int hr = ks->host(vp, &herr);
+                if (hr != 0) {
+                    rc = fail(err, hr > 0 ? hr : RLF_E_ARG, "extern '%s' failed (%d): %s", ks->host_name, hr, herr.message);
+                    break;
+                }
+                continue;
+            }
             RtKernelFn fn = contiguous ? ks->contig : ks->strided;
             bool inner = !contiguous && ks->scan_inner && strides[ks->probe * RT_MAX_RANK_PLAN + ks->probe_axis] == 1;
             if (inner) fn = ks->scan_inner;

@@ -36,6 +36,9 @@ typedef struct {
 } RtFrame;
 
 typedef void (*RtKernelFn)(const RtFrame *f, int64_t lo, int64_t hi);
+/* a call of a host function (an extern) with whole tensors: a trampoline
+ * that passes args[0..n) to the user's int NAME(DLTensor *..., rlf_error *) */
+typedef int (*RtHostFn)(const DLTensor *const *args, rlf_error *err);
 
 typedef struct {
     RtKernelFn contig;            /* every tensor C-contiguous */
@@ -52,6 +55,11 @@ typedef struct {
     RtKernelFn scan_inner;
     int32_t probe, probe_axis;
     RtLin inner_extent, inner_work;
+    /* a host step instead of a kernel: host != NULL */
+    RtHostFn host;
+    int32_t nhost;                /* tensors passed: inputs, then outputs */
+    const int32_t *host_tensors;  /* plan tensor indices */
+    const char *host_name;
 } RtKernelSpec;
 
 typedef struct {

@@ -104,8 +104,16 @@ static void write_glue(FILE *f, Arena *a, const char *header, BePlan *const *bps
         fprintf(f, "\n/* ---- %s ---- */\n", p->name);
         for (int i = 0; i < kp->kernels.n; i++)
             for (int v = 0; v < LV_COUNT; v++)
-                if (llvm_kernel_has_variant(kp->kernels.v[i], v))
+                if (kp->kernels.v[i]->host < 0 && llvm_kernel_has_variant(kp->kernels.v[i], v))
                     fprintf(f, "void %s(const RtFrame *, int64_t, int64_t);\n", llvm_kernel_symbol(a, prefix, kp->kernels.v[i], v));
+        for (int i = 0; i < kp->kernels.n; i++) {
+            const RtKernelSpec *ks = &bp->kernels[i];
+            if (!ks->nhost) continue;
+            fprintf(f, "int %s(const DLTensor *const *, rlf_error *);\n", llvm_kernel_symbol(a, prefix, kp->kernels.v[i], LV_CONTIG));
+            fprintf(f, "static const int32_t %s_host%d[] = { ", nm, i);
+            for (int q = 0; q < ks->nhost; q++) fprintf(f, "%d, ", ks->host_tensors[q]);
+            fprintf(f, "0 };\n");
+        }
         fprintf(f, "static const RtTensorSpec %s_tensors[] = {\n", nm);
         for (int i = 0; i < bp->plan.ntensors; i++) {
             const RtTensorSpec *ts = &bp->tensors[i];
@@ -122,6 +130,13 @@ static void write_glue(FILE *f, Arena *a, const char *header, BePlan *const *bps
         fprintf(f, "};\nstatic const RtKernelSpec %s_kernels[] = {\n", nm);
         for (int i = 0; i < kp->kernels.n; i++) {
             const RtKernelSpec *ks = &bp->kernels[i];
+            if (ks->nhost) {
+                fprintf(f, "    { .host = %s, .nhost = %d, .host_tensors = %s_host%d, .host_name = ", llvm_kernel_symbol(a, prefix, kp->kernels.v[i], LV_CONTIG),
+                        ks->nhost, nm, i);
+                c_string(f, ks->host_name);
+                fprintf(f, " },\n");
+                continue;
+            }
             fprintf(f, "    { %s, %s, %d, ", llvm_kernel_symbol(a, prefix, kp->kernels.v[i], LV_CONTIG), llvm_kernel_symbol(a, prefix, kp->kernels.v[i], LV_STRIDED), ks->parallel);
             print_lin(f, &ks->par_extent);
             fputs(", ", f);

@@ -123,7 +123,8 @@ LlvmJit *llvm_jit_compile(Arena *a, const KirPipeline *kp, int opt, DiagCtx *d)
             e = LLVMOrcLLJITLookup(j->jit, &addr, llvm_kernel_symbol(a, prefix, kp->kernels.v[k], v));
             if (e) { jit_error(d, "cannot find a kernel", e); llvm_jit_free(j); return NULL; }
             RtKernelFn fn = (RtKernelFn)(uintptr_t)addr;
-            if (v == LV_CONTIG) bp->kernels[k].contig = fn;
+            if (kp->kernels.v[k]->host >= 0) bp->kernels[k].host = (RtHostFn)(uintptr_t)addr;
+            else if (v == LV_CONTIG) bp->kernels[k].contig = fn;
             else if (v == LV_STRIDED) bp->kernels[k].strided = fn;
             else bp->kernels[k].scan_inner = fn;
         }

@@ -16,7 +16,31 @@
 
 bool llvm_kernel_has_variant(const KirKernel *k, int variant)
 {
+    if (k->host >= 0) return variant == LV_CONTIG;      /* the trampoline */
     return variant != LV_SCAN_INNER || (k->scan_axis >= 0 && k->rank >= 2 && !k->segmented);
+}
+
+/* i32 sym(i8** args, i8* err): calls the user's int NAME(DLTensor *..., rlf_error *) */
+static void emit_trampoline(Cg *g, const KirKernel *k, const char *sym)
+{
+    const IrExternDecl *x = g->kp->m->externs.v[k->host];
+    int n = k->nhost_in + k->nhost_out;
+    LLVMTypeRef pp8 = LLVMPointerType(g->p8, 0);
+    LLVMTypeRef targs[2] = { pp8, g->p8 };
+    LLVMValueRef fn = LLVMAddFunction(g->mod, sym, LLVMFunctionType(g->i32, targs, 2, 0));
+    LLVMTypeRef *ut = arena_alloc(g->a, (size_t)(n + 2) * sizeof(LLVMTypeRef));
+    for (int i = 0; i <= n; i++) ut[i] = g->p8;
+    LLVMTypeRef uft = LLVMFunctionType(g->i32, ut, (unsigned)n + 1, 0);
+    LLVMValueRef user = LLVMGetNamedFunction(g->mod, x->name);
+    if (!user) user = LLVMAddFunction(g->mod, x->name, uft);
+    LLVMPositionBuilderAtEnd(B, LLVMAppendBasicBlockInContext(g->ctx, fn, "entry"));
+    LLVMValueRef *args = arena_alloc(g->a, (size_t)(n + 2) * sizeof(LLVMValueRef));
+    for (int i = 0; i < n; i++) {
+        LLVMValueRef ii = LLVMConstInt(g->i64, (unsigned long long)i, 0);
+        args[i] = LLVMBuildLoad2(B, g->p8, LLVMBuildGEP2(B, g->p8, LLVMGetParam(fn, 0), &ii, 1, ""), "");
+    }
+    args[n] = LLVMGetParam(fn, 1);
+    LLVMBuildRet(B, LLVMBuildCall2(B, uft, user, args, (unsigned)n + 1, ""));
 }
 
 const char *llvm_kernel_symbol(Arena *a, const char *prefix, const KirKernel *k, int variant)
@@ -237,8 +261,10 @@ bool llvm_emit_kernels(LLVMContextRef ctx, LLVMModuleRef mod, Arena *a, const Be
     bool ok = true;
     for (int k = 0; k < bp->kp->kernels.n && ok; k++)
         for (int v = 0; v < LV_COUNT && ok; v++)
-            if (llvm_kernel_has_variant(bp->kp->kernels.v[k], v))
-                ok = emit_kernel(&g, bp->kp->kernels.v[k], llvm_kernel_symbol(a, prefix, bp->kp->kernels.v[k], v), v);
+            if (llvm_kernel_has_variant(bp->kp->kernels.v[k], v)) {
+                if (bp->kp->kernels.v[k]->host >= 0) emit_trampoline(&g, bp->kp->kernels.v[k], llvm_kernel_symbol(a, prefix, bp->kp->kernels.v[k], v));
+                else ok = emit_kernel(&g, bp->kp->kernels.v[k], llvm_kernel_symbol(a, prefix, bp->kp->kernels.v[k], v), v);
+            }
     LLVMDisposeBuilder(g.b);
     LLVMDisposeBuilder(g.ab);
     return ok;
