@@ -90,15 +90,6 @@ static int parse_args(int argc, char **argv, Args *a)
         else if (!strcmp(o, "--layout")) { NEED(); a->layout = val; }
         else if (!strcmp(o, "--repeat")) { NEED(); a->repeat = atoi(val); }
         else if (!strcmp(o, "--json")) a->json = true;
-        else if (!strcmp(o, "--dims")) { NEED(); a->dims = val; }
-        else if (!strcmp(o, "--extern-lib")) {
-            NEED();
-            if (a->nlibs == 16) return drv_die("too many --extern-lib options%s", "");
-            a->libs[a->nlibs++] = val;
-        }
-        else if (!strcmp(o, "--layout")) { NEED(); a->layout = val; }
-        else if (!strcmp(o, "--repeat")) { NEED(); a->repeat = atoi(val); }
-        else if (!strcmp(o, "--json")) a->json = true;
         else if (!strcmp(o, "--after")) { NEED(); a->after = val; }
         else if (!strcmp(o, "--time-passes")) a->time_passes = true;
         else if (!strcmp(o, "-O0")) a->opt = 0;

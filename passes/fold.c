@@ -11,38 +11,8 @@
  * Tests: tests/passes/fold/; tests/passes/test_passes_exact.c checks that
  * results stay bit-identical. */
 #include "pass.h"
+#include "memo.h"
 #include "../ir/opsem.h"
-
-/* ---- pointer memo: each node is rewritten once, so a DAG is walked in
- * linear time and shared nodes stay shared ------------------------------- */
-
-typedef struct { const IrExpr *key; IrExpr *val; } MemoEnt;
-typedef struct { Arena *a; MemoEnt *v; size_t cap, n; } Memo;
-
-static size_t ptr_hash(const void *p)
-{
-    uint64_t x = (uint64_t)(uintptr_t)p;
-    x ^= x >> 33; x *= 0xff51afd7ed558ccdULL; x ^= x >> 33;
-    return (size_t)x;
-}
-
-static MemoEnt *memo_at(Memo *m, const IrExpr *key)
-{
-    if (2 * (m->n + 1) > m->cap) {
-        size_t nc = m->cap ? 2 * m->cap : 256;
-        MemoEnt *nv = arena_alloc(m->a, nc * sizeof *nv);
-        for (size_t i = 0; i < m->cap; i++) {
-            if (!m->v[i].key) continue;
-            size_t j = ptr_hash(m->v[i].key) & (nc - 1);
-            while (nv[j].key) j = (j + 1) & (nc - 1);
-            nv[j] = m->v[i];
-        }
-        m->v = nv; m->cap = nc;
-    }
-    size_t j = ptr_hash(key) & (m->cap - 1);
-    while (m->v[j].key && m->v[j].key != key) j = (j + 1) & (m->cap - 1);
-    return &m->v[j];
-}
 
 /* ---- folding one node whose operands are already folded ----------------- */
 
@@ -100,11 +70,12 @@ IrExpr *pass_fold_node(Arena *a, IrExpr *e)
     return make_const(a, e->ty, r, e->span);
 }
 
-static IrExpr *fold(Memo *m, IrExpr *e)
+static IrExpr *fold(IrMemo *m, IrExpr *e)
 {
     if (!e) return NULL;
-    MemoEnt *hit = memo_at(m, e);
-    if (hit->key) return hit->val;
+    bool found;
+    IrExpr *done = ir_memo_get(m, e, &found);
+    if (found) return done;
     for (int k = 0; k < e->nargs; k++) e->args[k] = fold(m, e->args[k]);
     if (e->op == IR_REDUCE)
         for (int k = 0; k < e->u.red->nvars; k++) {
@@ -112,16 +83,13 @@ static IrExpr *fold(Memo *m, IrExpr *e)
             e->u.red->hi[k] = fold(m, e->u.red->hi[k]);
         }
     IrExpr *r = pass_fold_node(m->a, e);
-    MemoEnt *slot = memo_at(m, e);       /* the table may have grown meanwhile */
-    if (!slot->key) m->n++;
-    slot->key = e;
-    slot->val = r;
+    ir_memo_put(m, e, r);
     return r;
 }
 
 bool pass_fold(PassCtx *c)
 {
-    Memo m = { c->a, NULL, 0, 0 };
+    IrMemo m = { c->a, NULL, 0, 0 };
     for (int i = 0; i < c->m->pipelines.n; i++) {
         IrPipeline *p = c->m->pipelines.v[i];
         for (int k = 0; k < p->tensors.n; k++) {

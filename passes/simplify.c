@@ -54,40 +54,11 @@
  * Runs after fold, before cse (not at -O0). Tests: tests/passes/simplify/;
  * tests/passes/test_passes_exact.c checks that results stay bit-identical. */
 #include "pass.h"
+#include "memo.h"
 #include "../ir/opsem.h"
 
 /* passes/fold.c: one node whose operands are final (declared here rather
  * than in pass.h, which lists whole passes) */
-
-/* ---- pointer memo (as in fold.c): each node is rewritten once ------------ */
-
-typedef struct { const IrExpr *key; IrExpr *val; } MemoEnt;
-typedef struct { Arena *a; MemoEnt *v; size_t cap, n; } Memo;
-
-static size_t ptr_hash(const void *p)
-{
-    uint64_t x = (uint64_t)(uintptr_t)p;
-    x ^= x >> 33; x *= 0xff51afd7ed558ccdULL; x ^= x >> 33;
-    return (size_t)x;
-}
-
-static MemoEnt *memo_at(Memo *m, const IrExpr *key)
-{
-    if (2 * (m->n + 1) > m->cap) {
-        size_t nc = m->cap ? 2 * m->cap : 256;
-        MemoEnt *nv = arena_alloc(m->a, nc * sizeof *nv);
-        for (size_t i = 0; i < m->cap; i++) {
-            if (!m->v[i].key) continue;
-            size_t j = ptr_hash(m->v[i].key) & (nc - 1);
-            while (nv[j].key) j = (j + 1) & (nc - 1);
-            nv[j] = m->v[i];
-        }
-        m->v = nv; m->cap = nc;
-    }
-    size_t j = ptr_hash(key) & (m->cap - 1);
-    while (m->v[j].key && m->v[j].key != key) j = (j + 1) & (m->cap - 1);
-    return &m->v[j];
-}
 
 /* ---- constants ----------------------------------------------------------- */
 
@@ -330,11 +301,12 @@ static IrExpr *simplify_node(Arena *a, IrExpr *e)
     return e;
 }
 
-static IrExpr *simplify(Memo *m, IrExpr *e)
+static IrExpr *simplify(IrMemo *m, IrExpr *e)
 {
     if (!e) return NULL;
-    MemoEnt *hit = memo_at(m, e);
-    if (hit->key) return hit->val;
+    bool found;
+    IrExpr *done = ir_memo_get(m, e, &found);
+    if (found) return done;
     for (int k = 0; k < e->nargs; k++) e->args[k] = simplify(m, e->args[k]);
     if (e->op == IR_REDUCE) {
         for (int k = 0; k < e->u.red->nvars; k++) {
@@ -351,16 +323,13 @@ static IrExpr *simplify(Memo *m, IrExpr *e)
         if (n == r) break;
         r = n;
     }
-    MemoEnt *slot = memo_at(m, e);       /* the table may have grown meanwhile */
-    if (!slot->key) m->n++;
-    slot->key = e;
-    slot->val = r;
+    ir_memo_put(m, e, r);
     return r;
 }
 
 bool pass_simplify(PassCtx *c)
 {
-    Memo m = { c->a, NULL, 0, 0 };
+    IrMemo m = { c->a, NULL, 0, 0 };
     for (int i = 0; i < c->m->pipelines.n; i++) {
         IrPipeline *p = c->m->pipelines.v[i];
         for (int k = 0; k < p->tensors.n; k++) {
