@@ -530,26 +530,33 @@ static void lower_group(Sema *s, Group *g, ParamAst *out, int out_index)
         s->d = &muted;
         s->self_axis = -1; s->self_fwd = s->self_bwd = false;
         IrDef tmp = { 0 };
-        begin_def(s, &tmp);
-        for (int k = 0; k < rank; k++) {
-            VarSym v = { st->idx.v[k]->u.name.name, st->idx.v[k]->span, s->nslots++, lin_const(0), lin_sub(t->extent[k], lin_const(1)) };
-            vec_push(A, &s->slot_names, v.name);
-            vec_push(A, &s->vars, v);
-            def->axis_slot[k] = v.slot;
-        }
-        /* a recurrence reads itself: let the trial see a plausible type */
-        t->ty = TY_F32;
-        TE body = sema_expr(s, st->rhs);
-        t->ty = sema_finish_type(body);
-        if (t->ty != TY_F32 && g->bounds.n) {         /* reread with the found type */
+        /* a recurrence reads itself, so its type is a fixed point: try the
+         * plausible types for the self-reads, and keep the first whose body
+         * lowers without errors to that same type (an f32 guess would make
+         * `alive[t-1] and ok[t]` fail, or `c[t-1] + x[t]` become f32) */
+        static const IrType guesses[] = { TY_F32, TY_BOOL, TY_I32, TY_I64, TY_F64 };
+        IrType found = TY_F32;
+        bool settled = false;
+        int nguess = g->bounds.n || st->rhs ? (int)(sizeof guesses / sizeof guesses[0]) : 1;
+        for (int gi = 0; gi < nguess && !settled; gi++) {
+            int errs = muted.nerrors;
             begin_def(s, &tmp);
             for (int k = 0; k < rank; k++) {
                 VarSym v = { st->idx.v[k]->u.name.name, st->idx.v[k]->span, s->nslots++, lin_const(0), lin_sub(t->extent[k], lin_const(1)) };
                 vec_push(A, &s->slot_names, v.name);
                 vec_push(A, &s->vars, v);
+                def->axis_slot[k] = v.slot;
             }
-            t->ty = sema_finish_type(sema_expr(s, st->rhs));
+            t->ty = guesses[gi];
+            s->self_axis = -1; s->self_fwd = s->self_bwd = false;
+            TE body = sema_expr(s, st->rhs);
+            IrType ty = sema_finish_type(body);
+            bool reads_self = s->self_fwd || s->self_bwd || s->self_axis >= 0;
+            if (gi == 0) found = ty;
+            if (!reads_self) { found = ty; settled = true; }
+            else if (muted.nerrors == errs && !body.err && ty == guesses[gi]) { found = ty; settled = true; }
         }
+        t->ty = found;
         s->d = real;
     }
     /* boundaries first (they cannot read the tensor), then the main body */

@@ -241,8 +241,31 @@ static void lower_pipeline_call(Sema *s, StmtAst *st, IrPipeline *cp)
         if (ag.is_tensor || ag.id < 0) continue;
         const IrParam *pr = &cp->params.v[ag.id];
         if (given[j]) {
+            /* a value computed from tensors (a reduction) becomes a scalar
+             * tensor of the caller: its index variables must not meet the
+             * callee's, and it is computed once, not at every use */
+            s->nslots = 0; s->slot_names.n = 0; s->slot_names.v = NULL; s->slot_names.cap = 0;
+            s->nguards = 0; s->nopaque = 0; s->vars.n = 0;
             TE v = sema_expr(s, given[j]);
-            in.params[ag.id] = sema_coerce(s, v, pr->ty, given[j]->span, arena_printf(A, "argument '%s' of '%s'", pr->name, cp->name));
+            IrExpr *pe = sema_coerce(s, v, pr->ty, given[j]->span, arena_printf(A, "argument '%s' of '%s'", pr->name, cp->name));
+            if (ir_expr_has_reduce(pe) || s->nslots > 0) {
+                const char *nm = arena_printf(A, "%s.%s", cp->name, pr->name);
+                for (int q = 2; ir_find_tensor(p, nm) >= 0; q++) nm = arena_printf(A, "%s.%s.%d", cp->name, pr->name, q);
+                IrTensor *t = sema_new_tensor(s, nm, given[j]->span, TK_DEF, pr->ty, 0);
+                IrDef *def = arena_alloc(A, sizeof *def);
+                def->span = given[j]->span;
+                def->nslots = s->nslots;
+                def->slot_names = s->slot_names.v;
+                def->body = pe;
+                t->def = def;
+                if (s->nslots > p->max_slots) p->max_slots = s->nslots;
+                IrStep ps = { STEP_DEF, given[j]->span, p->tensors.n - 1, 0, 0, 0, NULL, NULL };
+                vec_push(A, &p->steps, ps);
+                IrExpr *rd = ir_expr(A, IR_READ, pr->ty, given[j]->span, 0);
+                rd->u.tensor = p->tensors.n - 1;
+                pe = rd;
+            }
+            in.params[ag.id] = pe;
         } else if (pr->has_default) {
             in.params[ag.id] = ty_is_float(pr->ty) ? ir_const_f(A, pr->ty, pr->fdef, c->span) : ir_const_i(A, pr->ty, pr->idef, c->span);
         } else {

@@ -575,15 +575,13 @@ static TE lower_call(Sema *s, Expr *e)
         ng = sema_push_guards(s, c.e, false);
         TE b = sema_expr(s, e->u.call.args.v[2]);
         sema_pop_guards(s, ng);
+        if (a.err || b.err) return bad(s, e->span);
         IrType t = (a.e->ty == TY_BOOL && b.e->ty == TY_BOOL) ? TY_BOOL : promote(a, b);
-        TE args[3] = { c, a, b };
-        if (c.weak) args[0].weak = false;
-        IrExpr *r = ir_expr(A, IR_SELECT, (a.weak && b.weak) ? t : t, e->span, 3);
+        if (a.weak && b.weak) t = t == TY_F64 ? TY_F32 : t == TY_I64 ? TY_I32 : t;   /* as for if-then-else */
+        IrExpr *r = ir_expr(A, IR_SELECT, t, e->span, 3);
         r->args[0] = c.weak ? concretize(s, c.e, TY_BOOL) : c.e;
-        r->args[1] = a.weak && b.weak ? a.e : to(s, a, t);
-        r->args[2] = a.weak && b.weak ? b.e : to(s, b, t);
-        if (a.weak && b.weak && r->args[1]->ty != r->args[2]->ty) { r->args[1] = to(s, a, t); r->args[2] = to(s, b, t); }
-        (void)args;
+        r->args[1] = to(s, a, t);
+        r->args[2] = to(s, b, t);
         return te(r, false);
     }
     TE args[3];

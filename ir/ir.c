@@ -146,3 +146,18 @@ bool ir_expr_has_reduce(const IrExpr *e)
     for (int k = 0; k < e->nargs; k++) if (ir_expr_has_reduce(e->args[k])) return true;
     return false;
 }
+
+Lin ir_dims_lin(const IrExpr *e)
+{
+    switch (e->op) {
+    case IR_CONST: return ty_is_int(e->ty) ? lin_const(e->u.i) : lin_bad();
+    case IR_DIM: return lin_atom(LIN_ATOM(LIN_DIM, e->u.dim));
+    case IR_ADD: return lin_add(ir_dims_lin(e->args[0]), ir_dims_lin(e->args[1]));
+    case IR_SUB: return lin_sub(ir_dims_lin(e->args[0]), ir_dims_lin(e->args[1]));
+    case IR_MUL: {
+        Lin a = ir_dims_lin(e->args[0]), b = ir_dims_lin(e->args[1]);
+        return lin_is_const(a) ? lin_scale(b, a.c) : lin_is_const(b) ? lin_scale(a, b.c) : lin_bad();
+    }
+    default: return lin_bad();
+    }
+}

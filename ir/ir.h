@@ -211,6 +211,8 @@ bool ir_expr_equal(const IrExpr *a, const IrExpr *b);
 int ir_expr_size(const IrExpr *e, int limit);   /* node count, stops counting at limit */
 bool ir_expr_reads(const IrExpr *e, int tensor);
 bool ir_expr_has_reduce(const IrExpr *e);
+/* the affine form of an expression over dims and integer constants, if it is one */
+Lin ir_dims_lin(const IrExpr *e);
 /* ir/verify.c: structural checks; returns false and reports via ICE text */
 bool ir_verify(const IrModule *m, char *why, int len);
 

@@ -140,13 +140,166 @@ static int expanded_size(const IrPipeline *p, const KirBufKind *buf, int *memo, 
     return n > 1 << 20 ? 1 << 20 : n;
 }
 
+/* ---- global reductions ---------------------------------------------------
+ * A scalar reduction over several variables, x = op(e for i, j... where m),
+ * would run as one serial loop nest. When its first variable i runs over a
+ * whole extent, it is split by rows: a parallel kernel over i computes each
+ * row's partial sum (in f64, as always) and count, and the scalar combines
+ * the rows in order. For var/std the mean is combined first and a second
+ * parallel kernel sums the squared deviations. Deterministic (rows are fixed,
+ * whatever the thread count); the summation order differs from the
+ * interpreter's by the grouping into rows only. */
+
+static IrTensor *add_scratch(Fuse *f, const char *name, IrType ty, int rank, Lin ext)
+{
+    IrPipeline *p = (IrPipeline *)f->p;
+    IrTensor *t = arena_alloc(f->c->a, sizeof *t);
+    t->name = arena_printf(f->c->a, "%s", name);
+    t->kind = TK_DEF;
+    t->ty = ty;
+    t->rank = rank;
+    t->extent[0] = ext;
+    t->scan_axis = -1;
+    t->output = -1;
+    t->span = SPAN_NONE;
+    vec_push(f->c->a, &p->tensors, t);
+    f->k->buf[p->tensors.n - 1] = KB_SCRATCH;
+    return t;
+}
+
+static IrExpr *mk(Fuse *f, IrOp op, IrType ty, int n, IrExpr *a0, IrExpr *a1, IrExpr *a2)
+{
+    IrExpr *e = ir_expr(f->c->a, op, ty, SPAN_NONE, n);
+    IrExpr *args[3] = { a0, a1, a2 };
+    for (int k = 0; k < n; k++) e->args[k] = args[k];
+    return e;
+}
+
+static IrExpr *mk_reduce(Fuse *f, IrRed kind, IrType ty, const IrReduce *r, int from, IrExpr *body, IrExpr *mask)
+{
+    IrReduce *nr = arena_alloc(f->c->a, sizeof *nr);
+    *nr = *r;
+    nr->kind = kind;
+    nr->nvars = r->nvars - from;
+    nr->slots = r->slots + from;
+    nr->lo = r->lo + from;
+    nr->hi = r->hi + from;
+    IrExpr *e = mk(f, IR_REDUCE, ty, 2, body, mask, NULL);
+    e->u.red = nr;
+    return e;
+}
+
+static IrExpr *read0(Fuse *f, int tensor, IrType ty, bool row)
+{
+    IrExpr *e = ir_expr(f->c->a, IR_READ, ty, SPAN_NONE, row ? 1 : 0);
+    e->u.tensor = tensor;
+    if (row) { e->args[0] = ir_expr(f->c->a, IR_IVAR, TY_I64, SPAN_NONE, 0); e->args[0]->u.slot = 0; }
+    return e;
+}
+
+static KirKernel *new_kernel(Fuse *f, int rank, Lin ext)
+{
+    KirKernel *k = arena_alloc(f->c->a, sizeof *k);
+    k->name = arena_printf(f->c->a, "%s_k%d", f->p->name, f->k->kernels.n);
+    k->rank = rank;
+    k->extent[0] = ext;
+    k->scan_axis = k->par_axis = k->vec_axis = -1;
+    k->host = -1;
+    vec_push(f->c->a, &f->k->kernels, k);
+    return k;
+}
+
+static void add_store(Fuse *f, KirKernel *k, int tensor, IrExpr *v, int nslots)
+{
+    KirStore st = { tensor, v };
+    vec_push(f->c->a, &k->stores, st);
+    if (nslots > k->nslots) k->nslots = nslots;
+}
+
+/* returns the scalar's new value, or NULL when the reduction stays as it is */
+static IrExpr *split_global(Fuse *f, const IrTensor *t, IrExpr *v, int nslots)
+{
+    IrExpr *e = v->op == IR_CAST ? v->args[0] : v;
+    if (t->rank != 0 || e->op != IR_REDUCE) return NULL;
+    const IrReduce *r = e->u.red;
+    IrRed kind = r->kind;
+    if (kind != RED_SUM && kind != RED_MEAN && kind != RED_COUNT && kind != RED_VAR && kind != RED_STD) return NULL;
+    if (r->nvars < 2 || r->slots[0] != 0) return NULL;
+    Lin lo = ir_dims_lin(r->lo[0]), ext = ir_dims_lin(r->hi[0]);
+    if (!lin_is_const(lo) || lo.c != 0 || !ext.ok || ext.n == 0) return NULL;
+    for (int q = 1; q < r->nvars; q++)
+        if (ir_expr_uses_slot(r->lo[q], 0) || ir_expr_uses_slot(r->hi[q], 0)) return NULL;
+    IrType bt = e->args[0]->ty;
+    bool fl = ty_is_float(bt) || kind != RED_SUM;
+    IrType st = fl ? TY_F64 : TY_I64;
+    IrExpr *mask = e->args[1];
+    IrExpr *body = e->args[0];
+    if (kind == RED_COUNT) body = ir_cast(f->c->a, mk(f, IR_AND, TY_BOOL, 2, body, ir_const_i(f->c->a, TY_BOOL, 1, SPAN_NONE), NULL), TY_BOOL);
+    const char *base = t->name;
+    /* rows: partial sums (of the body, or of the counted conditions) and counts */
+    IrTensor *S = add_scratch(f, arena_printf(f->c->a, "%s.rows", base), kind == RED_COUNT ? TY_I64 : st, 1, ext);
+    int Si = f->p->tensors.n - 1;
+    IrTensor *C = add_scratch(f, arena_printf(f->c->a, "%s.count", base), TY_I64, 1, ext);
+    int Ci = f->p->tensors.n - 1;
+    (void)S; (void)C;
+    KirKernel *rows = new_kernel(f, 1, ext);
+    IrExpr *sb = kind == RED_COUNT ? body : ir_cast(f->c->a, body, st);
+    add_store(f, rows, Si, mk_reduce(f, kind == RED_COUNT ? RED_COUNT : RED_SUM, kind == RED_COUNT ? TY_I64 : st, r, 1, sb, mask), nslots);
+    add_store(f, rows, Ci, mk_reduce(f, RED_COUNT, TY_I64, r, 1, ir_const_i(f->c->a, TY_BOOL, 1, SPAN_NONE), mask), nslots);
+    /* combining the rows, in row order */
+    IrReduce *all = arena_alloc(f->c->a, sizeof *all);
+    all->kind = RED_SUM; all->nvars = 1;
+    all->slots = arena_alloc(f->c->a, sizeof(int)); all->slots[0] = 0;
+    all->lo = arena_alloc(f->c->a, sizeof(IrExpr *)); all->lo[0] = r->lo[0];
+    all->hi = arena_alloc(f->c->a, sizeof(IrExpr *)); all->hi[0] = r->hi[0];
+    IrExpr *sumS = mk(f, IR_REDUCE, kind == RED_COUNT ? TY_I64 : st, 2, read0(f, Si, kind == RED_COUNT ? TY_I64 : st, true), NULL, NULL);
+    sumS->u.red = all;
+    IrExpr *sumC = mk(f, IR_REDUCE, TY_I64, 2, read0(f, Ci, TY_I64, true), NULL, NULL);
+    sumC->u.red = all;
+    IrExpr *n = ir_cast(f->c->a, sumC, TY_F64);
+    IrExpr *zero = ir_const_f(f->c->a, TY_F64, 0.0, SPAN_NONE);
+    IrExpr *res;
+    switch (kind) {
+    case RED_SUM: case RED_COUNT: res = sumS; break;
+    case RED_MEAN:
+        res = mk(f, IR_SELECT, TY_F64, 3, mk(f, IR_EQ, TY_BOOL, 2, sumC, ir_const_i(f->c->a, TY_I64, 0, SPAN_NONE), NULL), zero,
+                 mk(f, IR_DIV, TY_F64, 2, sumS, n, NULL));
+        break;
+    default: {
+        /* the mean, then the squared deviations by rows */
+        IrTensor *M = add_scratch(f, arena_printf(f->c->a, "%s.mean", base), TY_F64, 0, lin_const(1));
+        int Mi = f->p->tensors.n - 1;
+        (void)M;
+        KirKernel *mk0 = new_kernel(f, 0, lin_const(1));
+        add_store(f, mk0, Mi, mk(f, IR_SELECT, TY_F64, 3, mk(f, IR_EQ, TY_BOOL, 2, sumC, ir_const_i(f->c->a, TY_I64, 0, SPAN_NONE), NULL), zero,
+                                 mk(f, IR_DIV, TY_F64, 2, sumS, n, NULL)), 1);
+        IrTensor *Q = add_scratch(f, arena_printf(f->c->a, "%s.sq", base), TY_F64, 1, ext);
+        int Qi = f->p->tensors.n - 1;
+        (void)Q;
+        KirKernel *qk = new_kernel(f, 1, ext);
+        IrExpr *dev = mk(f, IR_SUB, TY_F64, 2, ir_cast(f->c->a, body, TY_F64), read0(f, Mi, TY_F64, false), NULL);
+        add_store(f, qk, Qi, mk_reduce(f, RED_SUM, TY_F64, r, 1, mk(f, IR_MUL, TY_F64, 2, dev, dev, NULL), mask), nslots);
+        IrExpr *sumQ = mk(f, IR_REDUCE, TY_F64, 2, read0(f, Qi, TY_F64, true), NULL, NULL);
+        sumQ->u.red = all;
+        IrExpr *ddof = ir_const_i(f->c->a, TY_I64, r->ddof, SPAN_NONE);
+        IrExpr *ok = mk(f, IR_GT, TY_BOOL, 2, sumC, ddof, NULL);
+        IrExpr *var = mk(f, IR_DIV, TY_F64, 2, sumQ, ir_cast(f->c->a, mk(f, IR_SUB, TY_I64, 2, sumC, ddof, NULL), TY_F64), NULL);
+        res = mk(f, IR_SELECT, TY_F64, 3, ok, var, zero);
+        if (kind == RED_STD) res = mk(f, IR_SQRT, TY_F64, 1, res, NULL, NULL);
+    }
+    }
+    res = ir_cast(f->c->a, res, e->ty);
+    return v->op == IR_CAST ? ir_cast(f->c->a, res, v->ty) : res;
+}
+
 static KirPipeline *fuse_pipeline(PassCtx *c, const IrPipeline *p)
 {
     Arena *a = c->a;
     KirPipeline *k = arena_alloc(a, sizeof *k);
     k->m = c->m;
     k->p = p;
-    k->buf = arena_alloc(a, (size_t)(p->tensors.n + 1) * sizeof(KirBufKind));
+    /* room for the scratch tensors split_global adds (at most 4 per tensor) */
+    k->buf = arena_alloc(a, (size_t)(5 * p->tensors.n + 1) * sizeof(KirBufKind));
     for (int i = 0; i < p->tensors.n; i++) {
         const IrTensor *t = p->tensors.v[i];
         if (t->kind == TK_INPUT) k->buf[i] = KB_INPUT;
@@ -193,6 +346,10 @@ static KirPipeline *fuse_pipeline(PassCtx *c, const IrPipeline *p)
         if (t->bounds.n) collect_bounds(&f, id);
         f.next_slot = t->def->nslots;
         IrExpr *v = inl(&f, t->def->body, NULL, NULL, 0);
+        if (c->opt_level > 0) {
+            IrExpr *sv = split_global(&f, t, v, f.next_slot);
+            if (sv) v = sv;
+        }
         IrSegment sg;
         bool seg = ir_match_segment_expr(v, 0, t->ty, &sg) && t->rank == 1;
         KirKernel *last = k->kernels.n ? k->kernels.v[k->kernels.n - 1] : NULL;

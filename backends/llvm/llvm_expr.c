@@ -182,22 +182,6 @@ static LLVMValueRef eval_bound(Cg *g, const KirBound *kb, LLVMValueRef const *id
     return v;
 }
 
-/* the affine form of an expression over dims and constants, if it is one */
-static Lin dims_lin(const IrExpr *e)
-{
-    switch (e->op) {
-    case IR_CONST: return ty_is_int(e->ty) ? lin_const(e->u.i) : lin_bad();
-    case IR_DIM: return lin_atom(LIN_ATOM(LIN_DIM, e->u.dim));
-    case IR_ADD: return lin_add(dims_lin(e->args[0]), dims_lin(e->args[1]));
-    case IR_SUB: return lin_sub(dims_lin(e->args[0]), dims_lin(e->args[1]));
-    case IR_MUL: {
-        Lin a = dims_lin(e->args[0]), b = dims_lin(e->args[1]);
-        return lin_is_const(a) ? lin_scale(b, a.c) : lin_is_const(b) ? lin_scale(a, b.c) : lin_bad();
-    }
-    default: return lin_bad();
-    }
-}
-
 /* is subscript ix of a read on an axis of extent ext in range wherever it is
  * evaluated? True for a kernel axis or a reduction variable that runs over
  * exactly [0, ext): such reads need no clamping even when speculative */
@@ -207,7 +191,7 @@ static bool trivially_in_range(Cg *g, const IrExpr *ix, Lin ext)
     int s = ix->u.slot;
     if (g->k && s < g->k->rank && !g->slot_is_value[s]) return lin_eq(g->k->extent[s], ext);
     if (s < g->nslots && g->slot_lo && g->slot_lo[s]) {
-        Lin lo = dims_lin(g->slot_lo[s]), hi = dims_lin(g->slot_hi[s]);
+        Lin lo = ir_dims_lin(g->slot_lo[s]), hi = ir_dims_lin(g->slot_hi[s]);
         return lin_is_const(lo) && lo.c == 0 && lin_eq(hi, ext);
     }
     return false;

@@ -171,13 +171,7 @@ static void finish_g(Cg *g, void *ud)
     }
     /* a cast to the tensor's type may follow the reduction */
     const IrTensor *tt = g->p->tensors.v[st->tensor];
-    if (tt->ty != ty) {
-        IrExpr tmp = { .op = IR_CAST };
-        (void)tmp;
-        if (ty_is_float(tt->ty) && ty_is_float(ty)) v = tt->ty == TY_F64 ? LLVMBuildFPExt(B, v, g->f64, "") : LLVMBuildFPTrunc(B, v, cg_type(g, tt->ty), "");
-        else if (ty_is_float(tt->ty)) v = LLVMBuildSIToFP(B, v, cg_type(g, tt->ty), "");
-        else if (!ty_is_float(ty)) v = LLVMBuildSExtOrBitCast(B, LLVMBuildTrunc(B, v, cg_type(g, tt->ty), ""), cg_type(g, tt->ty), "");
-    }
+    if (tt->ty != ty) v = cg_cast(g, ty, tt->ty, v);   /* the IR's cast after the reduction */
     LLVMValueRef idx[1] = { i };
     LLVMBuildStore(B, cg_to_mem(g, tt->ty, v), cg_addr(g, g->bp->index[st->tensor], idx));
 }

@@ -3,6 +3,7 @@
 
     gen.py --seed S --out DIR        writes DIR/prog.rlf, DIR/in/*.npy, DIR/case.json
     gen.py --seed S                  prints the program only
+    gen.py ... --avoid WHAT          leaves out a construct (to look past a known bug)
 
 One seed gives one program and one set of inputs, always the same (Python's
 random.Random and NumPy's default_rng, both seeded with S; nothing else is
@@ -10,23 +11,32 @@ consulted). tests/diff/run_diff.py runs the program on every target and
 compares the results.
 
 A program is one pipeline `p` over the dims of a layout ([T, B], [N] with an
-optional group dim G, [G, K] or [B, L, A]) with 1-4 tensor inputs (f32, f64,
-i32, bool, now and then u8, i64, f16, or an i32 index input with a declared
-range `in 0..D`), scalar parameters with defaults, sometimes a const and a fn,
-then a list of definitions, some of them outputs:
+optional group dim `G: dim`, [G, K] or [B, L, A]; sizes such as 1, 7, 13, 33,
+now and then 64 or 100) with 1-4 tensor inputs (f32, f64, i32, bool, now and
+then u8, i64, f16, an i32 index input with a declared range `in 0..D`, group
+ids), scalar parameters with defaults, sometimes a const, a fn, and a helper
+pipeline that p calls, then a list of definitions, some of them outputs:
 
 - elementwise expressions: + - * / // %, comparisons, and/or/not, if-then-else
   and select, exp/log/log1p/expm1/sqrt/rsqrt/tanh/sigmoid/erf/floor/ceil/pow,
-  abs/sign/min/max/clamp, casts, index variables and dims as values;
-- reads: plain subscripts, shifted ones guarded by an `if` (t + 1 < T, t >= 2),
+  abs/sign/min/max/clamp, casts (also to f16 and bf16), index variables and
+  dims as values, fn calls, the same subexpression used again;
+- reads: plain subscripts, shifted ones guarded by an `if` or `select` on
+  either branch (t + 1 < T, t >= 2, t != 0), or by the left side of and/or,
   reversed (T - 1 - t), modular ((t + 3) % T), constant (0, T - 1), gathers
   through a ranged input, clamp(...) or % D, and reads of a recurrence's
   boundary cells (acc[t+1, b] where acc[T, b] is defined);
-- reductions (sum mean var std min max argmin argmax logsumexp count any all)
-  over one or two index variables, with or without a where mask, ddof 0/1/2,
-  nested, and windows `for j in 0..C where t + j < T` (or t - j >= 0);
+- reductions (sum prod mean var std min max argmin argmax logsumexp count any
+  all) over one to three index variables, with or without a where mask, ddof
+  0/1/2, nested, windows `for j in 0..C where t + j < T` (or t - j >= 0),
+  ranges that depend on an outer variable (`j in 0..t+1`, `j in t..T`) or on
+  a parameter (maybe empty), and segmented ones (`mu[g] = mean(x[n] for n
+  where gid[n] == g)`);
 - recurrences, reverse (x[t+1]) and forward (x[t-1]), one or two steps, along
-  any axis, linear or not, of f32/f64/i32/i64/bool type, with boundaries;
+  any axis, linear or not, of f32/f64/i32/i64/bool type, with boundaries that
+  read inputs or earlier definitions, or guarded by an `if` instead;
+- pipeline calls `c0, _, o2 = helper(x0, v1, q0 = ...)` with renamed dims,
+  positional or named arguments, results used later or as outputs;
 - intermediates read several times; outputs of every rank including scalars.
 
 The typing rules mirror frontend/sema_expr.c (literals are weak, bool and u8
@@ -34,8 +44,8 @@ arithmetic promotes to i32, int with float gives the float, `/` gives a float,
 ...), and every read is built so that the bounds prover accepts it. A program
 rlfc rejects is a bug of this generator (run_diff.py reports it as such).
 Inputs: floats with a few NaN, +-inf, -0.0, huge and subnormal values; masks
-of several densities with all-false and all-true rows; dims of sizes such as
-1, 7, 13, 33.
+of several densities with all-false and all-true rows; some arrays stored in
+Fortran order or in the other byte order.
 """
 
 import argparse
@@ -107,6 +117,23 @@ def convertible(v, to):
     return is_float(to)
 
 
+def red_type(op, bt):
+    """the result type of reduction op over a body of type bt (None: not allowed)"""
+    if op in ("any", "all", "count"):
+        return None if bt != "bool" else "i64" if op == "count" else "bool"
+    if bt == "bool" and op != "sum":
+        return None
+    if op == "sum":
+        return "i32" if bt in ("bool", "u8") else comp(bt)
+    if op == "prod":
+        return "i32" if bt == "u8" else comp(bt)
+    if op in ("mean", "var", "std", "logsumexp"):
+        return comp(bt) if is_float(bt) else "f32"
+    if op in ("min", "max"):
+        return bt if bt == "u8" else comp(bt)
+    return "i64"                      # argmin, argmax
+
+
 class V:
     """a generated expression: source text (self-delimiting), type, weak flag,
     and the index variables it uses directly as subscripts"""
@@ -142,18 +169,20 @@ class Scope:
         self.shifted = []           # (dim, subscript text) proven in range by an enclosing where
         self.cost = cost            # body evaluations per run at this nesting
         self.red_depth = 0
+        self.pool = []              # expressions generated here, to use again (common subexpressions)
 
     def child(self):
         c = Scope(self.vars, self.cost)
         c.wins = list(self.wins)
         c.shifted = list(self.shifted)
         c.red_depth = self.red_depth
+        c.pool = list(self.pool)    # what is valid outside is valid inside, not the other way
         return c
 
 
 LAYOUTS = [(("T", "B"), 5), (("N",), 3), (("N", "G"), 1), (("G", "K"), 3), (("B", "L", "A"), 1)]
-SIZES = [1, 2, 3, 5, 7, 13, 33]
-SIZE_W = [3, 2, 2, 2, 4, 3, 2]
+SIZES = [1, 2, 3, 5, 7, 13, 33, 64, 100]
+SIZE_W = [3, 2, 2, 2, 4, 3, 2, 0.5, 0.5]
 FLOAT_LITS = ["0.5", "0.9", "2.0", "1.5", "0.25", "0.001", "3.0", "0.0", "100.0", "1e30", "0.1", "10.0"]
 FMATH = ["exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "tanh", "sigmoid", "erf", "floor", "ceil"]
 COST_BUDGET = 60000
@@ -164,6 +193,7 @@ AVOID = {
     "bound-defs": "boundary values read only inputs and parameters, not other definitions",
     "calls": "no helper pipeline and no pipeline calls",
     "call-arg-reduce": "no reductions in the scalar arguments of a pipeline call",
+    "segment-cast": "a segmented reduction is stored as it is (no cast, no conversion to another type)",
 }
 
 
@@ -183,8 +213,8 @@ class ProgGen:
         self.outputs = []           # (name, ty, dims)
         self.ctr = 0                # fresh loop variable names
         self.self_t = None          # the recurrence being defined: (Tensor, axis, dir, dist)
-        self.self_reads = 0
         self.in_fn = None           # while generating a fn body: [(pname, ty)]
+        self.partial = set()        # loop variables whose range is not a whole axis
         self.fallbacks = 0
 
     # ---- helpers ----
@@ -222,6 +252,10 @@ class ProgGen:
     # ---- expressions ----
     def gen(self, sc, want, d, weak_ok=False):
         """an expression of kind want ('bool', 'int', 'float' or 'num': int or float)"""
+        if sc is not None and self.in_fn is None and sc.pool and self.chance(0.1):
+            same = [v for v in sc.pool if kind(v.ty) == want or (want == "num" and kind(v.ty) != "bool")]
+            if same:
+                return self.pick(same)
         for _ in range(20):
             v = self._gen(sc, want, d, weak_ok)
             if v is None:
@@ -232,6 +266,8 @@ class ProgGen:
                 continue
             if want in ("int", "float", "bool") and kind(v.ty) != want:
                 continue
+            if sc is not None and self.in_fn is None and not v.weak and len(v.s) > 12 and len(sc.pool) < 40:
+                sc.pool.append(v)
             return v
         # fallbacks that always work
         self.fallbacks += 1
@@ -448,6 +484,8 @@ class ProgGen:
         else:
             to = self.pick(["i32", "i64", "f32", "f64", "u8"], [3, 2, 3, 2, 1])
         src = self.gen(sc, self.pick(["num", "bool", "float", "int"], [3, 1, 2, 2]), d, True)
+        if src.ty == "wi" and to == "u8" and (src.s.startswith("(-") or len(src.s) > 3):
+            src = V("7", "wi", True)          # a literal that does not fit its type is an error
         return V("%s(%s)" % (to, src.s), to, False, src.vars)
 
     # bools
@@ -462,6 +500,9 @@ class ProgGen:
             if m:
                 t = [t for t in self.tensors if t.name == m.group(1)]
                 if t and t[0].vrange and t[0].vrange != dm[0]:
+                    return False
+                # an integer definition may have a proven range (0..B+1, say) that binds too
+                if t and t[0].kind != "input" and is_int(t[0].ty):
                     return False
         return True
 
@@ -646,14 +687,14 @@ class ProgGen:
                     g = [("%s + %d < %s" % (n, c, dm), "%s + %d >= %s" % (n, c, dm)),
                          ("%s < %s - %d" % (n, dm, c), "%s >= %s - %d" % (n, dm, c)),
                          ("%s <= %s - %d" % (n, dm, c + 1), "%s > %s - %d" % (n, dm, c + 1))]
-                    if c == 1:
+                    if c == 1 and n not in self.partial:
                         g.append(("%s != %s - 1" % (n, dm), "%s == %s - 1" % (n, dm)))
                 else:
                     subs.append("%s - %d" % (n, c))
                     g = [("%s >= %d" % (n, c), "%s < %d" % (n, c)),
                          ("%s - %d >= 0" % (n, c), "%s - %d < 0" % (n, c)),
                          ("%s > %d" % (n, c - 1), "%s <= %d" % (n, c - 1))]
-                    if c == 1:
+                    if c == 1 and n not in self.partial:
                         g.append(("%s != 0" % n, "%s == 0" % n))
                 guards.append(self.pick(g))
             elif mode == "pad":
@@ -728,7 +769,6 @@ class ProgGen:
             else:
                 subs.append(n)
         # the variables must be the definition's own (not shadowed, in scope)
-        self.self_reads += 1
         return V("%s[%s]" % (t.name, ", ".join(subs)), t.ty)
 
     # ---- reductions ----
@@ -737,12 +777,12 @@ class ProgGen:
 
     def p_red(self, sc, want, d, weak_ok):
         if want == "int":
-            op = self.pick(["count", "argmax", "argmin", "sum", "min", "max"], [3, 2, 1, 2, 1, 1])
+            op = self.pick(["count", "argmax", "argmin", "sum", "min", "max", "prod"], [3, 2, 1, 2, 1, 1, 1])
         elif want == "float":
-            op = self.pick(["sum", "mean", "var", "std", "logsumexp", "min", "max"], [4, 3, 1, 2, 2, 1, 1])
+            op = self.pick(["sum", "mean", "var", "std", "logsumexp", "min", "max", "prod"], [4, 3, 1, 2, 2, 1, 1, 1])
         else:
-            op = self.pick(["sum", "mean", "var", "std", "logsumexp", "min", "max", "count", "argmax", "argmin"],
-                           [4, 3, 1, 2, 2, 2, 2, 2, 1, 1])
+            op = self.pick(["sum", "mean", "var", "std", "logsumexp", "min", "max", "count", "argmax", "argmin", "prod"],
+                           [4, 3, 1, 2, 2, 2, 2, 2, 1, 1, 1])
         return self.reduction(sc, op, d, want)
 
     def reduction(self, sc, op, d, want=None):
@@ -779,6 +819,7 @@ class ProgGen:
                 return None
             body_sc.cost *= self.sizes[dm]
             body_sc.vars.append((j, dm))       # j stays inside 0..dm-1: a plain subscript
+            self.partial.add(j)                # but `j != 0` says nothing about it
             rng = self.pick(["0..%s + 1" % n, "0..%s" % n, "%s..%s" % (n, dm), "%s + 1..%s" % (n, dm)])
             parts.append("%s in %s" % (j, rng))
             window = False
@@ -792,7 +833,7 @@ class ProgGen:
             parts.append("%s in 0..min(%s, 8)" % (j, q[0]) if self.chance(0.8) else "%s in %s..3" % (j, q[0]))
             window = False
         else:
-            nv = 1 if op in ("argmax", "argmin") or self.chance(0.6) else 2
+            nv = 1 if op in ("argmax", "argmin") or self.chance(0.6) else 2 if self.chance(0.85) else 3
             rd = self.r.sample(dims, min(nv, len(dims)))
             cost = sc.cost
             for dm in rd:
@@ -814,7 +855,7 @@ class ProgGen:
         elif op == "sum":
             body = self.gen(body_sc, want if want in ("int", "float") else
                             self.pick(["num", "float", "int", "bool"], [4, 3, 1, 1]), bd)
-        elif op in ("min", "max") and want in ("int", "float"):
+        elif op in ("min", "max", "prod") and want in ("int", "float"):
             body = self.gen(body_sc, want, bd)
         else:
             body = self.gen(body_sc, "num" if op not in ("logsumexp",) or self.chance(0.3) else "float", bd)
@@ -835,29 +876,16 @@ class ProgGen:
                 it = self.pick(ints)
                 rd = self.read(body_sc, it, 0, "int", force=rvars)
                 v, _ = self.pick(sc.vars)
-                op = "==" if self.eq_ok(body_sc, rd, V(v, "i64")) else "<="
-                mask = V("%s %s %s" % (rd.s, op, v), "bool", False, rd.vars)
+                cop = "==" if self.eq_ok(body_sc, rd, V(v, "i64")) else "<="
+                mask = V("%s %s %s" % (rd.s, cop, v), "bool", False, rd.vars)
         elif self.chance(0.45):
             mask = self.gen(body_sc, "bool", self.pick([0, 1, 2]))
         missing = [v for v in rvars if v not in body.vars and (mask is None or v not in mask.vars)]
         if missing:
             extra = self.cond_using(body_sc, missing)
             mask = extra if mask is None else V("(%s) and %s" % (mask.s, extra.s), "bool", False, mask.vars | extra.vars)
-        # the result type
-        bt = body.ty
-        if op == "sum":
-            rt = "i32" if bt in ("bool", "u8") else comp(bt)
-        elif op in ("mean", "var", "std", "logsumexp"):
-            rt = comp(bt) if is_float(bt) else "f32"
-        elif op in ("min", "max"):
-            rt = bt if bt == "u8" else comp(bt)
-        elif op in ("argmax", "argmin", "count"):
-            rt = "i64"
-        else:
-            rt = "bool"
-        if op in ("any", "all", "count") and bt != "bool":
-            return None
-        if op not in ("any", "all", "count", "sum") and bt == "bool":
+        rt = red_type(op, body.ty)
+        if rt is None:
             return None
         s = "%s(%s for %s" % (op, body.s, ", ".join(parts))
         if mask is not None:
@@ -934,7 +962,59 @@ class ProgGen:
             dims = [dm for dm in dims if dm in cov]
         return dims
 
+    def gen_segment(self, is_output):
+        """mu[g] = op(body(n) for n where key(n) == g [and rest(n)]): a segmented
+        reduction (run in one pass over n into per-group accumulators)"""
+        ints = [t for t in self.tensors if is_int(t.ty) and t.dims]
+        if not ints:
+            return False
+        kt = self.pick(ints)
+        if is_output:
+            D = self.pick(list(self.layout))
+        elif kt.vrange and kt.kind == "input":
+            D = kt.vrange             # `key[n] == g` with key in 0..G gives g its extent
+        else:
+            return False
+        E = self.pick(kt.dims)
+        name = ("o%d" % len(self.outputs)) if is_output else ("v%d" % self.nint)
+        if not is_output:
+            self.nint += 1
+        self.ctr = 0
+        d = D.lower()
+        r = self.fresh("r")
+        sc = Scope([(r, E)], self.sizes[E])       # the body and the rest may not use d
+        self.def_vars = [d]
+        key = self.read(sc, kt, 0, "int", force=[r])
+        if not is_output:
+            pass                                  # the key stays a plain read: it gives d its range
+        elif self.chance(0.3):
+            form = self.pick(["i64(%s)", "(%s %% " + D + ")", "abs(%s)"])
+            key = V(form % key.s, "i64", False, key.vars)
+        mask = "%s == %s" % (key.s, d) if self.chance(0.7) else "%s == %s" % (d, key.s)
+        if self.chance(0.35):
+            rest = self.gen(sc, "bool", 1)
+            mask = "%s and %s" % (mask, rest.s) if self.chance(0.5) else "%s and %s" % (rest.s, mask)
+        op = self.pick(["sum", "mean", "count", "max", "min", "prod", "var", "std", "any", "all", "argmax", "logsumexp"],
+                       [5, 5, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1])
+        body = self.gen(sc, "bool" if op in ("any", "all", "count") else "num", self.pick([0, 1, 2]))
+        rt = red_type(op, body.ty)
+        if rt is None:
+            return False
+        text = "%s(%s for %s where %s%s)" % (op, body.s, r, mask,
+                                              ", ddof = 1" if op in ("var", "std") and self.chance(0.5) else "")
+        ty = rt
+        if is_output and self.chance(0.2) and "segment-cast" not in self.avoid:
+            ty = self.pick([t for t in ("f32", "f64", "i32", "i64") if convertible(V("", rt), t)] or [rt])
+        self.stmts.append("%s[%s] = %s" % (name, d, text))
+        t = Tensor(name, ty, [D], "output" if is_output else "def")
+        self.tensors.append(t)
+        if is_output:
+            self.outputs.append(t)
+        return True
+
     def gen_def(self, is_output):
+        if self.chance(0.08) and self.gen_segment(is_output):
+            return
         dims = self.def_dims(is_output)
         name = ("o%d" if is_output else "v%d") % (len(self.outputs) if is_output else self.nint)
         if not is_output:
@@ -952,6 +1032,11 @@ class ProgGen:
             return self.gen_rec(name, dims, dvars, sc, depth, is_output)
         want = self.pick(["num", "float", "int", "bool"], [3, 4, 2, 2])
         body = self.gen(sc, want, depth)
+        for _ in range(5):
+            # --avoid segment-cast: no rank-1 definition that is a cast of a masked reduction
+            if "segment-cast" not in self.avoid or len(dims) != 1 or not re.match(r"^(bool|u8|i32|i64|f16|bf16|f32|f64)\(\w+\(.* where ", body.s):
+                break
+            body = self.gen(sc, want, depth)
         if not is_output:
             body = self.use_vars(sc, body, dvars)
             ty = finish(body.ty)
@@ -959,7 +1044,7 @@ class ProgGen:
             ty = finish(body.ty)
             if ty == "bf16":            # NumPy cannot hold bf16 outputs
                 ty = "f32"
-            if self.chance(0.2):
+            if self.chance(0.2) and not ("segment-cast" in self.avoid and " where " in body.s):
                 alts = [t for t in ("f32", "f64", "i32", "i64", "bool", "f16", "u8") if convertible(body, t)]
                 ty = self.pick(alts)
         lhs = "%s[%s]" % (name, ", ".join(dvars)) if dims else name
@@ -983,7 +1068,6 @@ class ProgGen:
             ty = "f32"
         t = Tensor(name, ty, dims, "output" if is_output else "def")
         self.self_t = (t, axis, direction, dist)
-        self.self_reads = 0
         want = kind(ty) if ty != "f32" or self.chance(0.7) else "num"
         form = self.pick(["linear", "max", "reset", "free", "guarded"], [3, 2, 2, 3, 2 if dist == 1 else 0]) \
             if want != "bool" else "free"
@@ -1000,6 +1084,7 @@ class ProgGen:
             a = V("(%s + %s)" % (a.s, s_.s), promote(a, s_), False, a.vars) if self.chance(0.5) else \
                 V("(%s * %s)" % (s_.s, a.s), promote(a, s_), False, a.vars)
             self.self_t = None                   # the other side may not read it
+            sc.pool = [v for v in sc.pool if not re.search(r"\b%s\[" % name, v.s)]
             b = self.gen(sc, want, max(depth - 1, 0), True)
             ty2 = promote(a, b) if not (a.ty == "bool" and b.ty == "bool") else "bool"
             if self.chance(0.5):
@@ -1082,7 +1167,6 @@ class ProgGen:
 
     # ---- the whole program ----
     def program(self):
-        r = self.r
         self.layout = self.pick([l for l, _ in LAYOUTS], [w for _, w in LAYOUTS])
         self.sizes = {}
         for dm in self.layout:
@@ -1111,7 +1195,8 @@ class ProgGen:
             dims = [dm for dm in bound if self.chance(0.6)] or [self.pick(bound)]
             self.inputs.append(Tensor("ix0", "i32", dims, "input", vrange=rdim))
         if self.dim_params:
-            self.inputs.append(Tensor("gid", "i32", ["N"], "input"))
+            # group ids: declared in 0..G (then `gid[n] == g` binds g), or not (ids outside belong to no group)
+            self.inputs.append(Tensor("gid", "i32", ["N"], "input", vrange="G" if self.chance(0.5) else None))
         self.tensors = list(self.inputs)
         # params, consts, fns
         for k in range(self.pick([0, 1, 2, 3], [2, 3, 2, 1])):
@@ -1294,7 +1379,12 @@ class ProgGen:
                     a = np.where(hit, rng.choice(sp, size=shape), a)
                 with np.errstate(over="ignore"):
                     a = a.astype(dt)     # 1e30 in f16 is inf: intended
-            arrays[t.name] = np.asarray(a)
+            a = np.asarray(a)
+            if a.ndim >= 2 and rng.random() < 0.25:
+                a = np.asfortranarray(a)       # a transposed layout: .npy with fortran_order
+            if a.dtype.itemsize > 1 and rng.random() < 0.1:
+                a = a.astype(a.dtype.newbyteorder(">" if a.dtype.byteorder in "=<|" else "<"))
+            arrays[t.name] = a
         params = {}
         for n, ty, dflt in self.params:
             if self.r.random() < 0.3:

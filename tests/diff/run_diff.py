@@ -2,7 +2,8 @@
 """run_diff.py: differential testing of rlfc's targets on random programs.
 
     run_diff.py --rlfc build/bin/rlfc [--seed S] [--count K] [-j N] [--work DIR]
-                [--keep] [--exact] [--timeout SEC] [-v]
+                [--keep] [--exact] [--timeout SEC] [--avoid WHAT ...] [-v]
+    run_diff.py --rlfc build/bin/rlfc --rerun WORK/seed-N ...
 
 For each of the K seeds S, S+1, ..., S+K-1: tests/diff/gen.py writes a random
 well-typed program and its inputs into WORK/seed-N/, and rlfc runs it three
@@ -16,15 +17,19 @@ Every output of cpu-O0 and cpu must match the interpreter's: same dtype and
 shape (and those the signature declares); integers and bools exactly; floats
 within rtol 1e-5 / atol 1e-6, NaN equal to NaN, infinities only to themselves
 (--exact: bit for bit, any NaN equal to any NaN). The worst distance in ulps
-is reported. A mismatch, a crash (signal), a sanitizer report, an internal
-error, a timeout or a failed run is a failure. A program rlfc rejects with a
+is reported, and the summary lists the seeds that passed without agreeing bit
+for bit. A mismatch, a crash (signal), a sanitizer report, an internal error,
+a timeout or a failed run is a failure. A program rlfc rejects with a
 diagnostic is a generator bug (gen.py must only write valid programs): it is
 reported separately and fails the run too.
 
 A failure prints the program, what differed, and the commands to re-run it by
 hand; its folder is kept (with repro.sh). Folders of passing seeds are removed
-unless --keep. One seed alone: --seed N --count 1. Exit status 0 only if every
-program passed.
+unless --keep. One seed alone: --seed N --count 1. --rerun runs kept case
+folders again as they are (after a fix, or after shrinking prog.rlf by hand).
+--avoid (repeatable) has gen.py leave out a construct, to look past a known
+bug; the programs then differ from those of the same seeds without it. Exit
+status 0 only if every program passed.
 """
 
 import argparse
@@ -160,22 +165,39 @@ def run_rlfc(cmd, env, timeout):
         return 127, "", "cannot start rlfc: %s" % ex
 
 
-def run_one(args, seed):
-    folder = os.path.join(args.work, "seed-%d" % seed)
+def run_one(args, seed, rerun=None):
+    """generate seed's case into WORK/seed-N and run it; or, with rerun=FOLDER,
+    run the case already in FOLDER again (its program may have been edited)"""
+    folder = rerun or os.path.join(args.work, "seed-%d" % seed)
     res = Result(seed, folder)
     t0 = time.time()
-    if os.path.exists(folder):
-        if not os.path.isfile(os.path.join(folder, "case.json")):
+    if rerun:
+        try:
+            with open(os.path.join(folder, "case.json")) as f:
+                meta = json.load(f)
+            with open(os.path.join(folder, "prog.rlf")) as f:
+                res.src = f.read()
+        except (OSError, ValueError) as ex:
             res.status = "fail"
-            res.problems.append("%s exists and is not a case folder of this script" % folder)
+            res.problems.append("cannot read the case in %s: %s" % (folder, ex))
             return res
-        shutil.rmtree(folder)
-    try:
-        res.src, meta = gen.write_case(folder, seed, args.avoid)
-    except Exception as ex:  # a generator crash is a generator bug
-        res.status = "reject"
-        res.problems.append("gen.py failed: %s: %s" % (type(ex).__name__, ex))
-        return res
+        res.seed = meta.get("seed", seed)
+        for d in os.listdir(folder):
+            if d.startswith("out-"):
+                shutil.rmtree(os.path.join(folder, d))
+    else:
+        if os.path.exists(folder):
+            if not os.path.isfile(os.path.join(folder, "case.json")):
+                res.status = "fail"
+                res.problems.append("%s exists and is not a case folder of this script" % folder)
+                return res
+            shutil.rmtree(folder)
+        try:
+            res.src, meta = gen.write_case(folder, seed, args.avoid)
+        except Exception as ex:  # a generator crash is a generator bug
+            res.status = "reject"
+            res.problems.append("gen.py failed: %s: %s" % (type(ex).__name__, ex))
+            return res
     prog = os.path.join(folder, "prog.rlf")
     base = [args.rlfc, "run", prog, "--entry", meta["entry"]]
     for k in meta["inputs"]:
@@ -262,7 +284,7 @@ def run_one(args, seed):
 
 
 def report(args, res, log):
-    label = "seed %d" % res.seed
+    label = "seed %d" % res.seed if not args.rerun else "case %s" % res.folder
     if res.status == "pass":
         if args.verbose:
             log("PASS %s (%.1f s%s)" % (label, res.seconds,
@@ -286,7 +308,7 @@ def report(args, res, log):
     for name, c in res.cmds.items():
         lines.append("    $ %s" % c)
     lines.append("    $ %s" % shlex.join([sys.executable, os.path.abspath(__file__), "--rlfc", args.rlfc,
-                                        "--seed", str(res.seed), "--count", "1", "--work", args.work] + avoid))
+                                        "--rerun", res.folder]))
     log("\n".join(lines))
     if os.path.isdir(res.folder):
         with open(os.path.join(res.folder, "repro.sh"), "w") as f:
@@ -310,11 +332,14 @@ def main():
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds allowed to one rlfc run")
     ap.add_argument("--avoid", action="append", default=[], metavar="WHAT",
                     help="have gen.py leave out a construct, to look past a known bug (gen.py --help lists them)")
+    ap.add_argument("--rerun", nargs="+", metavar="CASEDIR",
+                    help="run kept case folders (WORK/seed-N) again as they are, e.g. after a fix "
+                         "or after shrinking prog.rlf by hand; nothing is generated or removed")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per passing seed too")
     args = ap.parse_args()
     args.rlfc = os.path.abspath(args.rlfc) if os.sep in args.rlfc else args.rlfc
-    tmp = args.work is None
-    args.work = os.path.abspath(args.work or tempfile.mkdtemp(prefix="rlf-diff-"))
+    tmp = args.work is None and not args.rerun
+    args.work = os.path.abspath(args.work or (tempfile.mkdtemp(prefix="rlf-diff-") if tmp else "."))
     os.makedirs(args.work, exist_ok=True)
 
     lock = threading.Lock()
@@ -324,10 +349,15 @@ def main():
             print(text, flush=True)
 
     t0 = time.time()
-    seeds = list(range(args.seed, args.seed + args.count))
+    if args.rerun:
+        jobs = [(k, os.path.abspath(d)) for k, d in enumerate(args.rerun)]
+        args.keep = True
+    else:
+        jobs = [(s, None) for s in range(args.seed, args.seed + args.count)]
+    seeds = [s for s, _ in jobs] or [0]
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
-        futs = [ex.submit(run_one, args, s) for s in seeds]
+        futs = [ex.submit(run_one, args, s, d) for s, d in jobs]
         for f in concurrent.futures.as_completed(futs):
             r = f.result()
             report(args, r, log)
@@ -336,8 +366,9 @@ def main():
     fails = [r.seed for r in results if r.status == "fail"]
     rejects = [r.seed for r in results if r.status == "reject"]
     inexact = [r for r in results if r.status == "pass" and not r.identical]
-    log("run_diff: %d programs (seeds %d..%d) in %.1f s: %d passed, %d failed, %d generator bugs" % (
-        len(results), seeds[0], seeds[-1], time.time() - t0, len(results) - len(fails) - len(rejects),
+    log("run_diff: %d programs (%s) in %.1f s: %d passed, %d failed, %d generator bugs" % (
+        len(results), "seeds %d..%d" % (seeds[0], seeds[-1]) if not args.rerun else "kept cases",
+        time.time() - t0, len(results) - len(fails) - len(rejects),
         len(fails), len(rejects)))
     if inexact:
         log("    passed but not bit-identical to interp: %s" % ", ".join(
@@ -346,7 +377,7 @@ def main():
         log("    failing seeds: %s" % " ".join(map(str, fails)))
     if rejects:
         log("    generator bugs (rejected programs): %s" % " ".join(map(str, rejects)))
-    if fails or rejects:
+    if (fails or rejects) and not args.rerun:
         log("    work folder kept: %s" % args.work)
     elif tmp and not args.keep:
         shutil.rmtree(args.work, ignore_errors=True)
