@@ -40,3 +40,12 @@ logits = rng.normal(0.0, 1.0, size=(N, bins)).astype(np.float32)
 save("dist_target", target)
 save("dist_edges", edges)
 save("dist_logits", logits)
+
+# The LLM batch again, flat and batch-major as trainers hold it: B = G K rows of
+# length L with a group id per row, rows in a shuffled order (llm_grpo_ragged.rlf).
+perm = rng.permutation(G * K)
+save("llm_flat_score", score.reshape(-1)[perm])
+save("llm_flat_logp", logp.reshape(G * K, L)[perm])
+save("llm_flat_ref_logp", ref_logp.reshape(G * K, L)[perm])
+save("llm_flat_mask", mask.reshape(G * K, L)[perm])
+save("llm_group", (np.arange(G * K) // K)[perm].astype(np.int32))
