@@ -16,12 +16,17 @@
 
 #define INLINE_LIMIT 96          /* nodes: larger intermediates are materialised */
 
+struct RowSums { const IrExpr *body, *mask; const IrReduce *r; int S, C; };
+
 typedef struct {
     PassCtx *c;
     const IrPipeline *p;
     KirPipeline *k;
     int next_slot;               /* fresh slots for inlined reductions */
     int depth;
+    /* row sums already computed by split_global (mean and var of the same
+     * values share them) */
+    VEC(struct RowSums) rows;
 } Fuse;
 
 static IrExpr *inl(Fuse *f, const IrExpr *e, const int *slot_map, IrExpr *const *subst, int nsubst);
@@ -237,15 +242,28 @@ static IrExpr *split_global(Fuse *f, const IrTensor *t, IrExpr *v, int nslots)
     if (kind == RED_COUNT) body = ir_cast(f->c->a, mk(f, IR_AND, TY_BOOL, 2, body, ir_const_i(f->c->a, TY_BOOL, 1, SPAN_NONE), NULL), TY_BOOL);
     const char *base = t->name;
     /* rows: partial sums (of the body, or of the counted conditions) and counts */
-    IrTensor *S = add_scratch(f, arena_printf(f->c->a, "%s.rows", base), kind == RED_COUNT ? TY_I64 : st, 1, ext);
-    int Si = f->p->tensors.n - 1;
-    IrTensor *C = add_scratch(f, arena_printf(f->c->a, "%s.count", base), TY_I64, 1, ext);
-    int Ci = f->p->tensors.n - 1;
-    (void)S; (void)C;
-    KirKernel *rows = new_kernel(f, 1, ext);
-    IrExpr *sb = kind == RED_COUNT ? body : ir_cast(f->c->a, body, st);
-    add_store(f, rows, Si, mk_reduce(f, kind == RED_COUNT ? RED_COUNT : RED_SUM, kind == RED_COUNT ? TY_I64 : st, r, 1, sb, mask), nslots);
-    add_store(f, rows, Ci, mk_reduce(f, RED_COUNT, TY_I64, r, 1, ir_const_i(f->c->a, TY_BOOL, 1, SPAN_NONE), mask), nslots);
+    int Si = -1, Ci = -1;
+    for (int q = 0; q < f->rows.n && kind != RED_COUNT && ty_is_float(bt); q++) {
+        const struct RowSums *rs = &f->rows.v[q];
+        bool same = ir_expr_equal(rs->body, body) && ir_expr_equal(rs->mask, mask) && rs->r->nvars == r->nvars;
+        for (int w = 0; same && w < r->nvars; w++)
+            same = rs->r->slots[w] == r->slots[w] && ir_expr_equal(rs->r->lo[w], r->lo[w]) && ir_expr_equal(rs->r->hi[w], r->hi[w]);
+        if (same) { Si = rs->S; Ci = rs->C; }
+    }
+    if (Si < 0) {
+        add_scratch(f, arena_printf(f->c->a, "%s.rows", base), kind == RED_COUNT ? TY_I64 : st, 1, ext);
+        Si = f->p->tensors.n - 1;
+        add_scratch(f, arena_printf(f->c->a, "%s.count", base), TY_I64, 1, ext);
+        Ci = f->p->tensors.n - 1;
+        KirKernel *rows = new_kernel(f, 1, ext);
+        IrExpr *sb = kind == RED_COUNT ? body : ir_cast(f->c->a, body, st);
+        add_store(f, rows, Si, mk_reduce(f, kind == RED_COUNT ? RED_COUNT : RED_SUM, kind == RED_COUNT ? TY_I64 : st, r, 1, sb, mask), nslots);
+        add_store(f, rows, Ci, mk_reduce(f, RED_COUNT, TY_I64, r, 1, ir_const_i(f->c->a, TY_BOOL, 1, SPAN_NONE), mask), nslots);
+        if (kind != RED_COUNT && ty_is_float(bt)) {
+            struct RowSums rs = { body, mask, r, Si, Ci };
+            vec_push(f->c->a, &f->rows, rs);
+        }
+    }
     /* combining the rows, in row order */
     IrReduce *all = arena_alloc(f->c->a, sizeof *all);
     all->kind = RED_SUM; all->nvars = 1;
@@ -326,7 +344,7 @@ static KirPipeline *fuse_pipeline(PassCtx *c, const IrPipeline *p)
     }
     /* an inlined tensor read at a shifted point by many readers is cheap to
      * recompute; one read inside a reduction over a large domain too */
-    Fuse f = { c, p, k, 0, 0 };
+    Fuse f = { c, p, k, 0, 0, { 0 } };
     for (int s = 0; s < p->steps.n; s++) {
         const IrStep *st = &p->steps.v[s];
         if (st->kind == STEP_EXTERN) {
