@@ -39,6 +39,13 @@ import tempfile
 
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from proc import describe_rc, tail as _tail  # noqa: E402
+
+
+def tail(text, n=12):
+    return _tail(text, n, keep="start", width=300)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SMALL = os.path.join(HERE, "small.rlf")
 
@@ -64,20 +71,8 @@ class Ctx:
         return os.path.join(self.tmp, *parts)
 
 
-def describe_rc(rc):
-    if rc < 0:
-        try:
-            return "killed by signal %s" % signal.Signals(-rc).name
-        except ValueError:
-            return "killed by signal %d" % -rc
-    return "exit status %d" % rc
 
 
-def tail(text, n=12):
-    lines = text.rstrip("\n").splitlines()
-    if len(lines) > n:
-        lines = lines[:n] + ["... (%d more lines)" % (len(lines) - n)]
-    return "\n".join("    | " + l[:300] for l in lines)
 
 
 def run_rlfc(ctx, args, timeout=120):

@@ -51,30 +51,16 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import gen  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "tools"))
+from proc import SANITIZER, describe_rc, tail  # noqa: E402
 
-SANITIZER = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer|MemorySanitizer|ThreadSanitizer)"
-                       r"|\.[ch]:\d+:\d+: runtime error: ")
 DIAG = re.compile(r"prog\.rlf:\d+:\d+: error: ")
 RTOL, ATOL = 1e-5, 1e-6
 THREADS = [None, "1", "3"]       # RLF_NUM_THREADS of the cpu (-O2) run, by seed
 
 
-def describe_rc(rc):
-    if rc is None:
-        return "timed out"
-    if rc < 0:
-        try:
-            return "killed by signal %s" % signal.Signals(-rc).name
-        except ValueError:
-            return "killed by signal %d" % -rc
-    return "exit status %d" % rc
 
 
-def tail(text, n=12):
-    lines = text.rstrip("\n").splitlines()
-    if len(lines) > n:
-        lines = ["..."] + lines[-n:]
-    return "\n".join("    | " + l for l in lines)
 
 
 # ---- comparison ----------------------------------------------------------------

@@ -34,25 +34,14 @@ import tempfile
 
 import numpy as np
 
-SANITIZER = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer|MemorySanitizer|ThreadSanitizer)"
-                       r"|\.[ch]:\d+:\d+: runtime error: ")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from proc import SANITIZER, describe_rc, tail  # noqa: E402
+
 MARKER = ".rlf-e2e-work"
 
 
-def tail(text, n=15):
-    lines = text.rstrip("\n").splitlines()
-    if len(lines) > n:
-        lines = ["..."] + lines[-n:]
-    return "\n".join("    | " + l for l in lines)
 
 
-def describe_rc(rc):
-    if rc < 0:
-        try:
-            return "killed by signal %s" % signal.Signals(-rc).name
-        except ValueError:
-            return "killed by signal %d" % -rc
-    return "exit status %d" % rc
 
 
 def fmt_param(v):
