@@ -52,8 +52,6 @@ static void update(Cg *g, void *ud)
     LLVMValueRef cp = at(g, g->i64, S->ca, k);
     if (S->pass == 1) {
         /* var / std: squared deviations from the group mean (kept in fa) */
-        LLVMValueRef d = LLVMBuildFSub(B, LLVMBuildSIToFP(B, LLVMConstInt(g->i64, 0, 0), g->f64, ""), LLVMConstReal(g->f64, 0), "");
-        (void)d;
         LLVMValueRef xd = fl ? (bt == TY_F64 ? x : LLVMBuildFPExt(B, x, g->f64, "")) : LLVMBuildSIToFP(B, x, g->f64, "");
         LLVMValueRef dv = LLVMBuildFSub(B, xd, ld(g, g->f64, at(g, g->f64, S->fa, k)), "");
         LLVMValueRef sp = at(g, g->f64, S->sa, k);
@@ -104,8 +102,6 @@ static void update(Cg *g, void *ud)
     }
 }
 
-typedef struct { Seg *S; } PassCtx_;
-
 static void visit_n(Cg *g, void *ud)
 {
     Seg *S = ud;
@@ -123,7 +119,7 @@ static void finish_g(Cg *g, void *ud)
     const KirStore *st = &g->k->stores.v[0];
     const IrExpr *e = S->sg.reduce;
     const IrReduce *r = e->u.red;
-    IrType ty = e->ty, bt = e->args[0]->ty;
+    IrType ty = e->ty;
     LLVMValueRef i = ld(g, g->i64, g->slot[0]);
     LLVMValueRef cnt = ld(g, g->i64, at(g, g->i64, S->ca, i));
     LLVMValueRef empty = LLVMBuildICmp(B, LLVMIntEQ, cnt, LLVMConstInt(g->i64, 0, 0), "");
@@ -164,7 +160,6 @@ static void finish_g(Cg *g, void *ud)
             LLVMValueRef x = ty == TY_I64 ? ev : LLVMBuildTrunc(B, ev, t, "");
             v = LLVMBuildSelect(B, empty, LLVMConstInt(t, (unsigned long long)lim, 1), x, "");
         }
-        (void)bt;
         break;
     }
     default: RLF_ICE("llvm: a reduction without a segmented form");
