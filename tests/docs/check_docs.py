@@ -27,8 +27,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from proc import error_lines, match_errors  # noqa: E402
+
 FENCE = re.compile(r"^(?P<indent>[ ]{0,3})(?P<fence>`{3,}|~{3,})\s*(?P<info>[^`\s]*)[^`]*$")
-HDR = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<level>error|warning|note): (?P<msg>.*)$")
 ANN = re.compile(r"#\s*error:\s*(?P<text>.+?)\s*$")
 KINDS = ("rlf", "rlf-error", "rlf-fragment")
 
@@ -78,20 +80,7 @@ def check_one(rlfc, kind, path, text):
                 want.append((no, m.group("text")))
         if p.returncode != 1:
             problems.append("expected rlfc check to reject the program (exit 1); it exited 0")
-        got = []
-        for line in p.stderr.splitlines():
-            m = HDR.match(line)
-            if m and m.group("level") == "error":
-                same = os.path.abspath(m.group("file")) == os.path.abspath(path)
-                got.append((int(m.group("line")) if same else -1, m.group("msg")))
-        for no, t in want:
-            hit = next((g for g in got if g[0] == no and t in g[1]), None)
-            if hit is None:
-                problems.append(f"block line {no}: expected an error containing {t!r}")
-            else:
-                got.remove(hit)
-        for no, msg in got:
-            problems.append(f"block line {no}: unannotated error: {msg}")
+        problems += match_errors(error_lines(p.stderr, path), want, label="block line")
     if problems:
         problems.append("rlfc said:\n" + (p.stderr or "(nothing)\n"))
     return problems

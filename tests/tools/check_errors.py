@@ -11,7 +11,9 @@ usage: check_errors.py --rlfc PATH DIR_OR_FILES...
 """
 import argparse, os, re, subprocess, sys
 
-HDR = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<level>error|warning|note): (?P<msg>.*)$")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from proc import error_lines, match_errors  # noqa: E402
+
 ANN = re.compile(r"#\s*error:\s*(?P<text>.+?)\s*$")
 
 
@@ -31,23 +33,8 @@ def check(rlfc, path):
         problems.append(f"internal error or sanitizer report:\n{p.stderr}")
     if p.returncode != 1:
         problems.append("rlfc check accepted the program (exit 0); it must be rejected")
-    got = []
-    for line in p.stderr.splitlines():
-        m = HDR.match(line)
-        if m and m.group("level") == "error":
-            if os.path.abspath(m.group("file")) == os.path.abspath(path):
-                got.append((int(m.group("line")), m.group("msg")))
-            else:
-                got.append((-1, m.group("msg")))
-    unmatched = list(got)
-    for no, text in want:
-        hit = next((g for g in unmatched if g[0] == no and text in g[1]), None)
-        if hit is None:
-            problems.append(f"line {no}: expected an error containing {text!r}")
-        else:
-            unmatched.remove(hit)
-    for no, msg in unmatched:
-        problems.append(f"line {no}: unexpected error: {msg}")
+    got = error_lines(p.stderr, path)
+    problems += match_errors(got, want)
     if not want and not got:
         problems.append("no annotations and no errors")
     if problems:

@@ -26,3 +26,32 @@ def tail(text, n=12, keep="end", width=None):
     if len(lines) > n:
         lines = ["..."] + lines[-n:] if keep == "end" else lines[:n] + ["... (%d more lines)" % (len(lines) - n)]
     return "\n".join("    | " + (l[:width] if width else l) for l in lines)
+
+
+HDR = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):(?P<col>\d+): (?P<level>error|warning|note): (?P<msg>.*)$")
+
+
+def error_lines(stderr, path):
+    """(line, message) of every error rlfc printed; line -1 for another file"""
+    import os
+    got = []
+    for line in stderr.splitlines():
+        m = HDR.match(line)
+        if m and m.group("level") == "error":
+            same = os.path.abspath(m.group("file")) == os.path.abspath(path)
+            got.append((int(m.group("line")) if same else -1, m.group("msg")))
+    return got
+
+
+def match_errors(got, want, label="line"):
+    """problems: each wanted (line, text) needs an error on that line containing
+    text, and every error must be wanted"""
+    problems, left = [], list(got)
+    for no, text in want:
+        hit = next((g for g in left if g[0] == no and text in g[1]), None)
+        if hit is None:
+            problems.append(f"{label} {no}: expected an error containing {text!r}")
+        else:
+            left.remove(hit)
+    problems += [f"{label} {no}: unexpected error: {msg}" for no, msg in left]
+    return problems

@@ -32,7 +32,6 @@ int main(void)
     CHECK(lin_nonneg(lin_sub(lin_add(T, B), B)));
     CHECK(lin_eq(lin_add(T, B), lin_add(B, T)));
     CHECK(!lin_add(lin_const(INT64_MAX), lin_const(1)).ok);  /* overflow: not affine */
-    CHECK(!lin_scale(T, INT64_MAX).ok == false || true);
     CHECK(!lin_scale(lin_scale(T, INT64_MAX), 2).ok);
     int64_t dims[2] = { 5, 3 }, vars[1] = { 4 }, v = 0;
     CHECK(lin_eval(e, dims, vars, &v) && v == 0);
