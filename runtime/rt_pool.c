@@ -93,8 +93,6 @@ void rt_parallel(int64_t n, void (*fn)(void *ctx, int64_t i), void *ctx)
         pthread_detach(th);
         nworkers++;
     }
-    int helpers = nworkers < want - 1 ? nworkers : want - 1;
-    if (helpers > n - 1) helpers = (int)(n - 1);
     job_fn = fn; job_ctx = ctx; job_n = n;
     atomic_store(&next_task, 0);
     /* every started worker wakes; the extra ones find no tasks left */
@@ -102,7 +100,6 @@ void rt_parallel(int64_t n, void (*fn)(void *ctx, int64_t i), void *ctx)
     generation++;
     pthread_cond_broadcast(&wake);
     pthread_mutex_unlock(&wmu);
-    (void)helpers;
     run_tasks();
     pthread_mutex_lock(&wmu);
     while (active > 0) pthread_cond_wait(&done_cv, &wmu);
