@@ -42,6 +42,26 @@ const char *be_c_ident(Arena *a, const char *name)
     return s;
 }
 
+/* the plan tensors of the kernel's rank that its stores and boundary values
+ * read or write: the scan-inner variant takes their stride along the scan
+ * axis as 1 (the runtime checks it before choosing that variant) */
+uint64_t be_scan_unit(const BePlan *b, const KirKernel *k)
+{
+    const KirPipeline *kp = b->kp;
+    uint64_t m = 0;
+    for (int i = 0; i < b->ntensors && i < 64; i++) {
+        int id = b->tensor_of[i];
+        if (kp->p->tensors.v[id]->rank != k->rank) continue;
+        bool used = false;
+        for (int s = 0; s < k->stores.n && !used; s++)
+            used = k->stores.v[s].tensor == id || ir_expr_reads(k->stores.v[s].value, id);
+        for (int q = 0; q < kp->bounds.n && !used; q++)
+            used = ir_expr_reads(kp->bounds.v[q].value, id);
+        if (used) m |= 1ull << i;
+    }
+    return m;
+}
+
 BePlan *be_plan_build(Arena *a, const KirPipeline *kp, DiagCtx *d)
 {
     const IrPipeline *p = kp->p;
@@ -56,6 +76,7 @@ BePlan *be_plan_build(Arena *a, const KirPipeline *kp, DiagCtx *d)
     for (int i = 0; i < p->outputs.n; i++) { b->index[p->outputs.v[i]] = n; b->tensor_of[n++] = p->outputs.v[i]; }
     int nargs = n;
     for (int i = 0; i < nt; i++) if (kp->buf[i] == KB_SCRATCH) { b->index[i] = n; b->tensor_of[n++] = i; }
+    b->ntensors = n;
     if (n > 64 || p->dims.n > 64) { diag_error(d, p->span, "pipeline '%s' has too many tensors or dims for the cpu target (limit 64)", p->name); return NULL; }
     b->tensors = arena_alloc(a, (size_t)(n + 1) * sizeof(RtTensorSpec));
     for (int j = 0; j < n; j++) {
@@ -144,20 +165,8 @@ BePlan *be_plan_build(Arena *a, const KirPipeline *kp, DiagCtx *d)
         ks->grain = kk->grain;
         ks->align = kk->scan_axis >= 0 && kk->par_axis >= 0 ? 16 : 0;
         if (kk->scan_axis >= 0 && kk->rank >= 2 && !kk->segmented) {
-            /* the layout probe: the first store that is an argument, else an input over the same domain */
-            ks->probe = -1;
-            for (int s = 0; s < kk->stores.n && ks->probe < 0; s++) {
-                int j = b->index[kk->stores.v[s].tensor];
-                if (j >= 0 && j < nargs) ks->probe = j;
-            }
-            for (int j = 0; j < p->inputs.n && ks->probe < 0; j++) {
-                const IrTensor *t = p->tensors.v[p->inputs.v[j]];
-                bool same = t->rank == kk->rank;
-                for (int ax = 0; same && ax < t->rank; ax++) same = lin_eq(t->extent[ax], kk->extent[ax]);
-                if (same) ks->probe = j;
-            }
-            if (ks->probe < 0) ks->probe = 0;
-            ks->probe_axis = kk->scan_axis;
+            ks->unit = be_scan_unit(b, kk);
+            ks->unit_axis = kk->scan_axis;
             int outer = kk->scan_axis == 0 ? 1 : 0;
             to_rtlin(kk->extent[outer], &ks->inner_extent);
             Lin w = lin_const(1);

@@ -15,6 +15,7 @@ typedef struct {
     RtKernelSpec *kernels;
     int *index;                   /* IR tensor id -> plan tensor, -1 when inlined */
     int *tensor_of;               /* plan tensor -> IR tensor id */
+    int ntensors;
     /* the params struct: scalar params in order, then dim params (int64) */
     int nfields;
     int *field_offset;            /* per scalar param, then per dim param */
@@ -24,6 +25,7 @@ typedef struct {
 } BePlan;
 
 BePlan *be_plan_build(Arena *a, const KirPipeline *kp, DiagCtx *d);
+uint64_t be_scan_unit(const BePlan *b, const KirKernel *k);
 /* the C type of a param field in the ABI struct */
 const char *be_param_ctype(IrType t);
 int be_param_size(IrType t);

@@ -105,6 +105,29 @@ static void run_task(void *ctx, int64_t i)
     j->fn(j->frame, lo, hi);
 }
 
+/* the axis order (outermost first) of the first argument of this rank that
+ * is not C-contiguous, by decreasing stride (ties: C order); C order if none */
+static void layout_order(const RtPlan *plan, const DLTensor *const *args, int rank, int *order)
+{
+    for (int k = 0; k < rank; k++) order[k] = k;
+    for (int i = 0; i < plan->nargs && rank >= 2; i++) {
+        const DLTensor *t = args[i];
+        if (t->ndim != rank || !t->strides) continue;
+        bool c = true;
+        int64_t s = 1;
+        for (int k = rank - 1; k >= 0; k--) {
+            if (t->strides[k] != s && t->shape[k] != 1) c = false;
+            s *= t->shape[k];
+        }
+        if (c) continue;
+        for (int a = 1; a < rank; a++)              /* insertion sort, stable */
+            for (int b = a; b > 0 && t->strides[order[b]] > t->strides[order[b - 1]]; b--) {
+                int x = order[b]; order[b] = order[b - 1]; order[b - 1] = x;
+            }
+        return;
+    }
+}
+
 int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *params, rlf_error *err)
 {
     if (err) { err->code = 0; err->message[0] = 0; }
@@ -161,8 +184,13 @@ int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *par
             }
             base[i] = (char *)t->data + t->byte_offset;
         } else {
+            /* scratch: in the axis order of the arguments of its rank, so
+             * that kernels see one layout (batch-major in, batch-major
+             * scratch) */
+            int order[RT_MAX_RANK_PLAN];
+            layout_order(plan, args, ts->rank, order);
             int64_t s = 1;
-            for (int k = ts->rank - 1; k >= 0; k--) { st[k] = s; s *= shape[k]; }
+            for (int k = ts->rank - 1; k >= 0; k--) { st[order[k]] = s; s *= shape[order[k]]; }
             base[i] = NULL;
         }
     }
@@ -212,7 +240,9 @@ int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *par
                 continue;
             }
             RtKernelFn fn = contiguous ? ks->contig : ks->strided;
-            bool inner = !contiguous && ks->scan_inner && strides[ks->probe * RT_MAX_RANK_PLAN + ks->probe_axis] == 1;
+            bool inner = !contiguous && ks->scan_inner && ks->unit;
+            for (int i = 0; inner && i < nt; i++)
+                if ((ks->unit >> i & 1) && strides[i * RT_MAX_RANK_PLAN + ks->unit_axis] != 1) inner = false;
             if (inner) fn = ks->scan_inner;
             if (!ks->parallel) { fn(&frame, 0, 1); continue; }
             int64_t n = 0, work = 1;

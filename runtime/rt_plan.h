@@ -49,11 +49,14 @@ typedef struct {
     int64_t grain;                /* elements per task, at least */
     int64_t align;                /* > 0: one task per thread, chunks a multiple of this
                                      (scans split their vector axis: keep rows long) */
-    /* scans: a variant with the scan axis innermost, used when tensor `probe`
-     * is contiguous along `probe_axis` (a batch-major layout); it splits
-     * [0, inner_extent) across threads, inner_work elements per iteration */
+    /* scans: a variant with the scan axis innermost, used when every plan
+     * tensor in the bit set `unit` has stride 1 along `unit_axis` (a
+     * batch-major layout: the code takes that stride as the constant 1); it
+     * splits [0, inner_extent) across threads, inner_work elements per
+     * iteration */
     RtKernelFn scan_inner;
-    int32_t probe, probe_axis;
+    uint64_t unit;
+    int32_t unit_axis;
     RtLin inner_extent, inner_work;
     /* a host step instead of a kernel: host != NULL */
     RtHostFn host;

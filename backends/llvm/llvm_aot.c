@@ -141,9 +141,9 @@ static void write_glue(FILE *f, Arena *a, const char *header, BePlan *const *bps
             print_lin(f, &ks->par_extent);
             fputs(", ", f);
             print_lin(f, &ks->work);
-            fprintf(f, ", %lldLL, %lldLL, %s, %d, %d, ", (long long)ks->grain, (long long)ks->align,
+            fprintf(f, ", %lldLL, %lldLL, %s, 0x%llxULL, %d, ", (long long)ks->grain, (long long)ks->align,
                     llvm_kernel_has_variant(kp->kernels.v[i], LV_SCAN_INNER) ? llvm_kernel_symbol(a, prefix, kp->kernels.v[i], LV_SCAN_INNER) : "0",
-                    ks->probe, ks->probe_axis);
+                    (unsigned long long)ks->unit, ks->unit_axis);
             print_lin(f, &ks->inner_extent);
             fputs(", ", f);
             print_lin(f, &ks->inner_work);

@@ -55,7 +55,22 @@ LLVMValueRef cg_alloca_i64(Cg *g, const char *name);
 LLVMValueRef cg_call(Cg *g, const char *name, LLVMTypeRef ret, LLVMValueRef *args, int n);
 /* a counted loop over [lo, hi) (down: from hi-1 to lo) storing its index in slot */
 typedef void (*CgBody)(Cg *g, void *ud);
-void cg_loop(Cg *g, LLVMValueRef slot, LLVMValueRef lo, LLVMValueRef hi, bool down, CgBody body, void *ud);
+LLVMValueRef cg_loop(Cg *g, LLVMValueRef slot, LLVMValueRef lo, LLVMValueRef hi, bool down, CgBody body, void *ud);  /* the latch */
+/* lets LLVM vectorise the loop of this latch even where that reorders
+ * floating-point additions (reductions) */
+void cg_loop_vectorize(Cg *g, LLVMValueRef latch);
+
+LLVMValueRef cg_binary(Cg *g, IrOp op, IrType ty, LLVMValueRef a, LLVMValueRef b);
+
+/* llvm_kernel.c: stores [s0, s1) of the kernel at the point in the slots; each
+ * stored value stays visible to later reads of that point until
+ * cg_leave_point (call it before leaving the block the values live in) */
+void cg_stores(Cg *g, int s0, int s1);
+void cg_leave_point(Cg *g);
+
+/* llvm_scan_lanes.c: the body of a scan kernel's scan-inner variant with rows
+ * in vector lanes; false (and nothing emitted) when the kernel does not fit */
+bool llvm_emit_scan_lanes(Cg *g, LLVMValueRef lo, LLVMValueRef hi);
 
 /* llvm_segment.c: the one-pass body of a segmented kernel */
 bool llvm_emit_segment(Cg *g);

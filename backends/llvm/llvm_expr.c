@@ -9,6 +9,7 @@
  * into the tensor: they stay in memory and the loops stay branch-free.
  * Tests: tests/run/ on the cpu target, tests/diff/. */
 #include "llvm_cg.h"
+#include <llvm-c/DebugInfo.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,7 +74,7 @@ LLVMValueRef cg_addr(Cg *g, int ti, LLVMValueRef const *idx)
     return LLVMBuildGEP2(B, cg_mem_type(g, t->ty), g->base[ti], &off, 1, "");
 }
 
-void cg_loop(Cg *g, LLVMValueRef slot, LLVMValueRef lo, LLVMValueRef hi, bool down, CgBody body, void *ud)
+LLVMValueRef cg_loop(Cg *g, LLVMValueRef slot, LLVMValueRef lo, LLVMValueRef hi, bool down, CgBody body, void *ud)
 {
     LLVMBasicBlockRef cond = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "loop"),
                       bb = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "body"),
@@ -87,9 +88,23 @@ void cg_loop(Cg *g, LLVMValueRef slot, LLVMValueRef lo, LLVMValueRef hi, bool do
     LLVMPositionBuilderAtEnd(B, bb);
     body(g, ud);
     LLVMValueRef i2 = LLVMBuildLoad2(B, g->i64, slot, "");
-    LLVMBuildStore(B, LLVMBuildAdd(B, i2, ci64(g, down ? -1 : 1), ""), slot);
-    LLVMBuildBr(B, cond);
+    /* nsw: the index stays in [lo, hi), so the step never wraps; it lets
+     * LLVM count the iterations of down-counting loops (and vectorise them) */
+    LLVMBuildStore(B, LLVMBuildNSWAdd(B, i2, ci64(g, down ? -1 : 1), ""), slot);
+    LLVMValueRef latch = LLVMBuildBr(B, cond);
     LLVMPositionBuilderAtEnd(B, exit);
+    return latch;
+}
+
+void cg_loop_vectorize(Cg *g, LLVMValueRef latch)
+{
+    LLVMMetadataRef self = LLVMTemporaryMDNode(g->ctx, NULL, 0);
+    LLVMMetadataRef en[2] = { LLVMMDStringInContext2(g->ctx, "llvm.loop.vectorize.enable", 26),
+                              LLVMValueAsMetadata(LLVMConstInt(g->i1, 1, 0)) };
+    LLVMMetadataRef ops[2] = { self, LLVMMDNodeInContext2(g->ctx, en, 2) };
+    LLVMMetadataRef id = LLVMMDNodeInContext2(g->ctx, ops, 2);
+    LLVMMetadataReplaceAllUsesWith(self, id);
+    LLVMSetMetadata(latch, LLVMGetMDKindIDInContext(g->ctx, "llvm.loop", 9), LLVMMetadataAsValue(g->ctx, id));
 }
 
 /* ---- conversions -------------------------------------------------------- */
@@ -319,7 +334,7 @@ static LLVMValueRef fminmax(Cg *g, bool mn, LLVMValueRef a, LLVMValueRef b)
     return LLVMBuildSelect(B, isnan_(g, b), b, r, "");
 }
 
-static LLVMValueRef binary(Cg *g, IrOp op, IrType ty, LLVMValueRef a, LLVMValueRef b)
+LLVMValueRef cg_binary(Cg *g, IrOp op, IrType ty, LLVMValueRef a, LLVMValueRef b)
 {
     LLVMTypeRef t = cg_type(g, ty);
     if (ty_is_float(ty)) {
@@ -503,7 +518,13 @@ static void red_level(Cg *g, void *ud)
     const IrExpr *olo = g->slot_lo[s], *ohi = g->slot_hi[s];
     g->slot_lo[s] = R->r->lo[v];
     g->slot_hi[s] = R->r->hi[v];
-    cg_loop(g, g->slot[s], lo, hi, false, red_level, &next);
+    LLVMValueRef latch = cg_loop(g, g->slot[s], lo, hi, false, red_level, &next);
+    /* float sums: vector partial sums, combined in a fixed order (the same
+     * on every run and thread count; the interpreter adds in index order,
+     * so the two may differ in the last bits of the double sums) */
+    IrRed k = R->r->kind;
+    if (v == R->r->nvars - 1 && ty_is_float(R->e->args[0]->ty) && (k == RED_SUM || k == RED_MEAN || k == RED_VAR || k == RED_STD))
+        cg_loop_vectorize(g, latch);
     g->slot_lo[s] = olo;
     g->slot_hi[s] = ohi;
 }
@@ -621,7 +642,7 @@ LLVMValueRef cg_expr(Cg *g, const IrExpr *e)
     }
     case IR_CLAMP: {
         LLVMValueRef x = cg_expr(g, e->args[0]), lo = cg_expr(g, e->args[1]), hi = cg_expr(g, e->args[2]);
-        return binary(g, IR_MIN, e->ty, binary(g, IR_MAX, e->ty, x, lo), hi);
+        return cg_binary(g, IR_MIN, e->ty, cg_binary(g, IR_MAX, e->ty, x, lo), hi);
     }
     default: break;
     }
@@ -632,7 +653,7 @@ LLVMValueRef cg_expr(Cg *g, const IrExpr *e)
     if (e->nargs == 2) {
         IrType t = ir_ops[e->op].cls == OC_CMP ? e->args[0]->ty : e->ty;
         LLVMValueRef a = cg_expr(g, e->args[0]);
-        return binary(g, e->op, t, a, cg_expr(g, e->args[1]));
+        return cg_binary(g, e->op, t, a, cg_expr(g, e->args[1]));
     }
     RLF_ICE("llvm: unhandled op");
 }

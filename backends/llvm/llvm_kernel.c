@@ -51,12 +51,12 @@ const char *llvm_kernel_symbol(Arena *a, const char *prefix, const KirKernel *k,
 
 typedef struct { Cg *g; int level; LLVMValueRef lo, hi; } Nest;
 
-static void emit_point(Cg *g)
+void cg_stores(Cg *g, int s0, int s1)
 {
     const KirKernel *k = g->k;
     LLVMValueRef idx[IR_MAX_RANK];
     for (int a = 0; a < k->rank; a++) idx[a] = LLVMBuildLoad2(B, g->i64, g->slot[a], "");
-    for (int s = 0; s < k->stores.n; s++) {
+    for (int s = s0; s < s1; s++) {
         const KirStore *st = &k->stores.v[s];
         const IrTensor *t = g->p->tensors.v[st->tensor];
         LLVMValueRef v = cg_expr(g, st->value);
@@ -75,7 +75,17 @@ static void emit_point(Cg *g)
         /* later stores at this point read the value, not memory */
         g->at_point[g->bp->index[st->tensor]] = v;
     }
-    for (int s = 0; s < k->stores.n; s++) g->at_point[g->bp->index[k->stores.v[s].tensor]] = NULL;
+}
+
+void cg_leave_point(Cg *g)
+{
+    for (int i = 0; i < g->bp->plan.ntensors; i++) g->at_point[i] = NULL;
+}
+
+static void emit_point(Cg *g)
+{
+    cg_stores(g, 0, g->k->stores.n);
+    cg_leave_point(g);
 }
 
 static void nest(Cg *g, void *ud)
@@ -179,6 +189,7 @@ static bool emit_kernel(Cg *g, const KirKernel *k, const char *sym, int variant)
     g->stride = arena_alloc(g->a, (size_t)(nt + 1) * sizeof *g->stride);
     g->extent = arena_alloc(g->a, (size_t)(nt + 1) * sizeof *g->extent);
     int arg = 3;
+    uint64_t unit = variant == LV_SCAN_INNER ? be_scan_unit(bp, k) : 0;
     for (int i = 0; i < nt; i++) {
         if (!used[i]) continue;
         const IrTensor *t = p->tensors.v[bp->tensor_of[i]];
@@ -189,6 +200,8 @@ static bool emit_kernel(Cg *g, const KirKernel *k, const char *sym, int variant)
             if (contig) {
                 g->stride[i][ax] = s;
                 s = LLVMBuildMul(B, s, g->extent[i][ax], "");
+            } else if (variant == LV_SCAN_INNER && ax == k->scan_axis && (unit >> i & 1)) {
+                g->stride[i][ax] = LLVMConstInt(g->i64, 1, 0);      /* checked by the runtime */
             } else {
                 LLVMValueRef si = LLVMConstInt(g->i64, (unsigned long long)(i * RT_MAX_RANK_PLAN + ax), 0);
                 g->stride[i][ax] = LLVMBuildLoad2(B, g->i64, LLVMBuildGEP2(B, g->i64, strides, &si, 1, ""), "");
@@ -208,7 +221,7 @@ static bool emit_kernel(Cg *g, const KirKernel *k, const char *sym, int variant)
     g->at_point = arena_alloc(g->a, (size_t)(nt + 1) * sizeof(LLVMValueRef));
     if (k->segmented) {
         if (!llvm_emit_segment(g)) RLF_ICE("llvm: a segmented kernel does not match its pattern");
-    } else {
+    } else if (variant != LV_SCAN_INNER || !llvm_emit_scan_lanes(g, lo, hi)) {
         Nest n = { g, 0, lo, hi };
         nest(g, &n);
     }

@@ -2,14 +2,17 @@
 """run_e2e.py: runs end-to-end tests (tests/run/NAME.rlf + NAME.py) through rlfc.
 
     run_e2e.py --rlfc build/bin/rlfc --target interp tests/run/gae.rlf [more.rlf ...]
-               [--work DIR] [--keep] [--case K] [--timeout S] [-v]
+               [--layout c|fortran] [--work DIR] [--keep] [--case K] [--timeout S] [-v]
 
 For each NAME.rlf: runs NAME.py (with this Python) into a work folder, then for each
 case it wrote runs
 
     rlfc run NAME.rlf --entry E --in ARG=PATH.npy ... --param P=V ... --target T --out DIR
 
-and compares every expected output: same dtype, same shape; floats as np.allclose
+(with --layout fortran, every input of rank 2 or more is first stored again in
+Fortran order, so the compiled code sees transposed strides: for [T, B]
+inputs the scan axis becomes the contiguous one) and compares every expected
+output: same dtype, same shape; floats as np.allclose
 (rtol, atol from the case), NaN equal to NaN at the same positions, infinities equal
 only to themselves; bool and integers exactly. A case with expect_error passes when
 rlfc exits 1, prints that text on stderr and writes no output.
@@ -114,7 +117,8 @@ def npy_files(folder):
 
 def run_case(args, rlf, name, cdir, log):
     """Runs one case; returns True if it passed. Prints its lines via log()."""
-    label = "%s/%s [%s]" % (name, os.path.basename(cdir), args.target)
+    label = "%s/%s [%s%s]" % (name, os.path.basename(cdir), args.target,
+                             "" if args.layout == "c" else ", " + args.layout)
     try:
         with open(os.path.join(cdir, "case.json")) as f:
             meta = json.load(f)
@@ -123,14 +127,21 @@ def run_case(args, rlf, name, cdir, log):
         return False
     entry = meta["entry"]
     note = (" (%s)" % meta["note"]) if meta.get("note") else ""
-    outdir = os.path.join(cdir, "got-" + args.target)
+    outdir = os.path.join(cdir, "got-" + args.target + ("" if args.layout == "c" else "-" + args.layout))
     if os.path.isdir(outdir):
         shutil.rmtree(outdir)
     os.makedirs(outdir)
+    indir = os.path.join(cdir, "in")
+    if args.layout == "fortran":
+        indir = os.path.join(cdir, "in-fortran")
+        os.makedirs(indir, exist_ok=True)
+        for arg in meta["inputs"]:
+            x = np.load(os.path.join(cdir, "in", arg + ".npy"), allow_pickle=False)
+            np.save(os.path.join(indir, arg + ".npy"), np.asfortranarray(x) if x.ndim >= 2 else x)
 
     cmd = [args.rlfc, "run", rlf, "--entry", entry]
     for arg in meta["inputs"]:
-        cmd += ["--in", "%s=%s" % (arg, os.path.join(cdir, "in", arg + ".npy"))]
+        cmd += ["--in", "%s=%s" % (arg, os.path.join(indir, arg + ".npy"))]
     for p, v in meta["params"].items():
         cmd += ["--param", "%s=%s" % (p, fmt_param(v))]
     cmd += ["--target", args.target, "--out", outdir]
@@ -268,6 +279,8 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rlfc", required=True, help="path of the rlfc binary")
     ap.add_argument("--target", default="interp", help="interp, cpu or cuda (default interp)")
+    ap.add_argument("--layout", choices=("c", "fortran"), default="c",
+                    help="store the inputs as written (c) or in Fortran order")
     ap.add_argument("--work", help="keep work files under DIR/NAME")
     ap.add_argument("--keep", action="store_true", help="keep the temporary work folder")
     ap.add_argument("--case", type=int, action="append",
