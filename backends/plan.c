@@ -62,6 +62,15 @@ uint64_t be_scan_unit(const BePlan *b, const KirKernel *k)
     return m;
 }
 
+int be_inner_axis(const KirPipeline *kp, const KirKernel *k)
+{
+    if (k->rank < 2 || k->segmented || k->host >= 0) return -1;
+    if (k->scan_axis >= 0) return k->scan_axis;
+    for (int s = 0; s < k->stores.n; s++)
+        if (kp->p->tensors.v[k->stores.v[s].tensor]->rank != k->rank) return -1;   /* outer stores */
+    return 0;
+}
+
 BePlan *be_plan_build(Arena *a, const KirPipeline *kp, DiagCtx *d)
 {
     const IrPipeline *p = kp->p;
@@ -164,10 +173,11 @@ BePlan *be_plan_build(Arena *a, const KirPipeline *kp, DiagCtx *d)
         ks->parallel = kk->par_axis >= 0;
         ks->grain = kk->grain;
         ks->align = kk->scan_axis >= 0 && kk->par_axis >= 0 ? 16 : 0;
-        if (kk->scan_axis >= 0 && kk->rank >= 2 && !kk->segmented) {
+        int inner = be_inner_axis(kp, kk);
+        if (inner >= 0) {
             ks->unit = be_scan_unit(b, kk);
-            ks->unit_axis = kk->scan_axis;
-            int outer = kk->scan_axis == 0 ? 1 : 0;
+            ks->unit_axis = inner;
+            int outer = inner == 0 ? 1 : 0;
             to_rtlin(kk->extent[outer], &ks->inner_extent);
             Lin w = lin_const(1);
             for (int ax = 0; ax < kk->rank; ax++) {

@@ -25,6 +25,10 @@ typedef struct {
 } BePlan;
 
 BePlan *be_plan_build(Arena *a, const KirPipeline *kp, DiagCtx *d);
+/* the axis a kernel's inner variant runs innermost, or -1 when it has none:
+ * the scan axis of a scan (batch-major layouts), axis 0 of other kernels of
+ * rank >= 2 (transposed layouts, where axis 0 is the contiguous one) */
+int be_inner_axis(const KirPipeline *kp, const KirKernel *k);
 uint64_t be_scan_unit(const BePlan *b, const KirKernel *k);
 /* the C type of a param field in the ABI struct */
 const char *be_param_ctype(IrType t);

@@ -2,7 +2,11 @@
  *
  * A pipeline becomes a sequence of kernels run in order. A kernel is a loop
  * nest over a domain (one axis per extent) that computes one or more
- * materialised tensors at every point, in order ("stores"). Store values are
+ * materialised tensors at every point, in order ("stores"). A store of a
+ * tensor of lower rank r (an "outer" store, such as a group's mean ahead of
+ * the group's elements) is computed once per point of the first r axes,
+ * before the inner loops; such kernels have no scan and keep their axes in
+ * order, so those r axes are the outermost loops. Store values are
  * IR expressions whose index variables 0..rank-1 are the domain axes (higher
  * slots belong to reductions inside the value); every read names a
  * materialised tensor (an input, an output or a scratch buffer). Reads of a

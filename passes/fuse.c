@@ -9,6 +9,9 @@
  * the loop orders agree (at most one scan direction per kernel), and it
  * reads that kernel's tensors only at the current point and not inside a
  * reduction; otherwise it starts a new kernel. GAE + returns is one kernel.
+ * A kernel over a prefix of the next tensor's domain (a group's statistics
+ * before the group's elements, as in GRPO) nests: its stores become outer
+ * stores of a kernel over the larger domain, one pass over the data.
  * Runs after classify, before schedule. Tests: tests/passes/fuse/,
  * tests/run/ on the cpu target. */
 #include "pass.h"
@@ -118,10 +121,18 @@ static bool reads_ok(Fuse *f, const KirKernel *k, int self, const IrExpr *e, boo
     return true;
 }
 
+static bool has_outer_stores(const Fuse *f, const KirKernel *k)
+{
+    for (int s = 0; s < k->stores.n; s++)
+        if (f->p->tensors.v[k->stores.v[s].tensor]->rank != k->rank) return true;
+    return false;
+}
+
 static bool joins(Fuse *f, const KirKernel *k, int id, const IrExpr *v, bool in_reduce)
 {
     const IrTensor *t = f->p->tensors.v[id];
     if (t->rank != k->rank) return false;
+    if (t->scan_axis >= 0 && has_outer_stores(f, k)) return false;
     for (int a = 0; a < t->rank; a++) if (!lin_eq(t->extent[a], k->extent[a])) return false;
     if (t->scan_axis >= 0 && k->scan_axis >= 0 && (t->scan_axis != k->scan_axis || t->scan_dir != k->scan_dir)) return false;
     /* boundary values are read whenever a read falls past the extent, at any
@@ -133,6 +144,35 @@ static bool joins(Fuse *f, const KirKernel *k, int id, const IrExpr *v, bool in_
     /* a kernel's boundary-free scans read only themselves; another store reading
      * this scan tensor at a shifted point would need the scan ahead */
     return reads_ok(f, k, id, v, in_reduce);
+}
+
+/* may kernel k become the outer part of a kernel over tensor id's domain
+ * (its stores computed once per point of its axes, before the inner loops)?
+ * Its domain must be a prefix of id's, neither may scan, and id may read
+ * k's tensors only at that point. Ranks of at least 1 only: an outer store
+ * of rank 0 would be computed (and written) by every thread. */
+static bool nests(Fuse *f, const KirKernel *k, int id, const IrExpr *v)
+{
+    const IrTensor *t = f->p->tensors.v[id];
+    if (k->rank < 1 || t->rank <= k->rank || k->scan_axis >= 0 || t->scan_axis >= 0 || k->segmented || k->host >= 0 || t->bounds.n)
+        return false;
+    for (int a = 0; a < k->rank; a++) if (!lin_eq(t->extent[a], k->extent[a])) return false;
+    if (has_outer_stores(f, k)) return false;
+    return reads_ok(f, k, id, v, false);
+}
+
+/* widens k to tensor id's domain; its stores become outer stores, their
+ * reduction slots moved past the new axes */
+static void nest(Fuse *f, KirKernel *k, int id)
+{
+    const IrTensor *t = f->p->tensors.v[id];
+    int r = k->rank, shift = t->rank - r;
+    int *map = arena_alloc(f->c->a, (size_t)(k->nslots + 1) * sizeof(int));
+    for (int s = 0; s < k->nslots; s++) map[s] = s < r ? s : s + shift;
+    for (int s = 0; s < k->stores.n; s++) k->stores.v[s].value = inl(f, k->stores.v[s].value, map, NULL, 0);
+    k->nslots += shift;
+    k->rank = t->rank;
+    for (int a = 0; a < t->rank; a++) k->extent[a] = t->extent[a];
 }
 
 /* node count of a definition once its inlined readers are substituted */
@@ -371,7 +411,8 @@ static KirPipeline *fuse_pipeline(PassCtx *c, const IrPipeline *p)
         IrSegment sg;
         bool seg = ir_match_segment_expr(v, 0, t->ty, &sg) && t->rank == 1;
         KirKernel *last = k->kernels.n ? k->kernels.v[k->kernels.n - 1] : NULL;
-        if (!last || seg || last->segmented || last->host >= 0 || !joins(&f, last, id, v, false)) {
+        if (last && !seg && nests(&f, last, id, v)) nest(&f, last, id);
+        else if (!last || seg || last->segmented || last->host >= 0 || !joins(&f, last, id, v, false)) {
             last = arena_alloc(a, sizeof *last);
             last->name = arena_printf(a, "%s_k%d", p->name, k->kernels.n);
             last->rank = t->rank;

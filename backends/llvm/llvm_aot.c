@@ -104,7 +104,7 @@ static void write_glue(FILE *f, Arena *a, const char *header, BePlan *const *bps
         fprintf(f, "\n/* ---- %s ---- */\n", p->name);
         for (int i = 0; i < kp->kernels.n; i++)
             for (int v = 0; v < LV_COUNT; v++)
-                if (kp->kernels.v[i]->host < 0 && llvm_kernel_has_variant(kp->kernels.v[i], v))
+                if (kp->kernels.v[i]->host < 0 && llvm_kernel_has_variant(kp, kp->kernels.v[i], v))
                     fprintf(f, "void %s(const RtFrame *, int64_t, int64_t);\n", llvm_kernel_symbol(a, prefix, kp->kernels.v[i], v));
         for (int i = 0; i < kp->kernels.n; i++) {
             const RtKernelSpec *ks = &bp->kernels[i];
@@ -142,7 +142,7 @@ static void write_glue(FILE *f, Arena *a, const char *header, BePlan *const *bps
             fputs(", ", f);
             print_lin(f, &ks->work);
             fprintf(f, ", %lldLL, %lldLL, %s, 0x%llxULL, %d, ", (long long)ks->grain, (long long)ks->align,
-                    llvm_kernel_has_variant(kp->kernels.v[i], LV_SCAN_INNER) ? llvm_kernel_symbol(a, prefix, kp->kernels.v[i], LV_SCAN_INNER) : "0",
+                    llvm_kernel_has_variant(kp, kp->kernels.v[i], LV_SCAN_INNER) ? llvm_kernel_symbol(a, prefix, kp->kernels.v[i], LV_SCAN_INNER) : "0",
                     (unsigned long long)ks->unit, ks->unit_axis);
             print_lin(f, &ks->inner_extent);
             fputs(", ", f);

@@ -72,18 +72,26 @@ void cg_leave_point(Cg *g);
  * in vector lanes; false (and nothing emitted) when the kernel does not fit */
 bool llvm_emit_scan_lanes(Cg *g, LLVMValueRef lo, LLVMValueRef hi);
 
+/* llvm_rows.c: a kernel of row sums run with the rows innermost, for
+ * layouts where the summed axis is the slower one (checked at run time by
+ * the condition llvm_rows_interchange builds) */
+bool llvm_rows_fit(const KirKernel *k);
+LLVMValueRef llvm_rows_interchange(Cg *g);
+void llvm_emit_rows(Cg *g, LLVMValueRef lo, LLVMValueRef hi);
+
 /* llvm_segment.c: the one-pass body of a segmented kernel */
 bool llvm_emit_segment(Cg *g);
 
 /* llvm_kernel.c: the variants of every kernel:
  *   LV_CONTIG      every tensor C-contiguous: strides from the extents
  *   LV_STRIDED     strides from the frame, the scheduled loop order
- *   LV_SCAN_INNER  (scans only) strides from the frame, the scan axis
- *                  innermost and threads over the outermost other axis: for
- *                  batch-major layouts, where the scan axis is contiguous */
+ *   LV_SCAN_INNER  strides from the frame, the axis be_inner_axis names
+ *                  innermost (with stride 1) and threads over the outermost
+ *                  other axis: for batch-major layouts, where the scan axis
+ *                  (or axis 0 of a kernel without scan) is contiguous */
 enum { LV_CONTIG, LV_STRIDED, LV_SCAN_INNER, LV_COUNT };
 bool llvm_emit_kernels(LLVMContextRef ctx, LLVMModuleRef mod, Arena *a, const BePlan *bp, const char *prefix);
-bool llvm_kernel_has_variant(const KirKernel *k, int variant);
+bool llvm_kernel_has_variant(const KirPipeline *kp, const KirKernel *k, int variant);
 const char *llvm_kernel_symbol(Arena *a, const char *prefix, const KirKernel *k, int variant);
 
 /* llvm_target.c */

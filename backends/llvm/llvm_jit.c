@@ -118,7 +118,7 @@ LlvmJit *llvm_jit_compile(Arena *a, const KirPipeline *kp, int opt, DiagCtx *d)
     const char *prefix = arena_printf(a, "rlf_%s", kp->p->name);
     for (int k = 0; k < kp->kernels.n; k++)
         for (int v = 0; v < LV_COUNT; v++) {
-            if (!llvm_kernel_has_variant(kp->kernels.v[k], v)) continue;
+            if (!llvm_kernel_has_variant(kp, kp->kernels.v[k], v)) continue;
             LLVMOrcExecutorAddress addr = 0;
             e = LLVMOrcLLJITLookup(j->jit, &addr, llvm_kernel_symbol(a, prefix, kp->kernels.v[k], v));
             if (e) { jit_error(d, "cannot find a kernel", e); llvm_jit_free(j); return NULL; }

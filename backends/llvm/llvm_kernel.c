@@ -14,10 +14,10 @@
 
 #define B (g->b)
 
-bool llvm_kernel_has_variant(const KirKernel *k, int variant)
+bool llvm_kernel_has_variant(const KirPipeline *kp, const KirKernel *k, int variant)
 {
     if (k->host >= 0) return variant == LV_CONTIG;      /* the trampoline */
-    return variant != LV_SCAN_INNER || (k->scan_axis >= 0 && k->rank >= 2 && !k->segmented);
+    return variant != LV_SCAN_INNER || be_inner_axis(kp, k) >= 0;
 }
 
 /* i32 sym(i8** args, i8* err): calls the user's int NAME(DLTensor *..., rlf_error *) */
@@ -51,12 +51,15 @@ const char *llvm_kernel_symbol(Arena *a, const char *prefix, const KirKernel *k,
 
 typedef struct { Cg *g; int level; LLVMValueRef lo, hi; } Nest;
 
-void cg_stores(Cg *g, int s0, int s1)
+static int store_level(const Cg *g, int s) { return g->p->tensors.v[g->k->stores.v[s].tensor]->rank; }
+
+static void stores_at(Cg *g, int s0, int s1, int level)
 {
     const KirKernel *k = g->k;
     LLVMValueRef idx[IR_MAX_RANK];
-    for (int a = 0; a < k->rank; a++) idx[a] = LLVMBuildLoad2(B, g->i64, g->slot[a], "");
+    for (int a = 0; a < level; a++) idx[a] = LLVMBuildLoad2(B, g->i64, g->slot[a], "");
     for (int s = s0; s < s1; s++) {
+        if (store_level(g, s) != level) continue;
         const KirStore *st = &k->stores.v[s];
         const IrTensor *t = g->p->tensors.v[st->tensor];
         LLVMValueRef v = cg_expr(g, st->value);
@@ -77,10 +80,15 @@ void cg_stores(Cg *g, int s0, int s1)
     }
 }
 
-void cg_leave_point(Cg *g)
+void cg_stores(Cg *g, int s0, int s1) { stores_at(g, s0, s1, g->k->rank); }
+
+static void leave_level(Cg *g, int level)
 {
-    for (int i = 0; i < g->bp->plan.ntensors; i++) g->at_point[i] = NULL;
+    for (int s = 0; s < g->k->stores.n; s++)
+        if (store_level(g, s) == level) g->at_point[g->bp->index[g->k->stores.v[s].tensor]] = NULL;
 }
+
+void cg_leave_point(Cg *g) { leave_level(g, g->k->rank); }
 
 static void emit_point(Cg *g)
 {
@@ -93,11 +101,14 @@ static void nest(Cg *g, void *ud)
     Nest *n = ud;
     const KirKernel *k = g->k;
     if (n->level == k->rank) { emit_point(g); return; }
+    /* outer stores of this level (the loops so far are axes 0..level-1) */
+    stores_at(g, 0, k->stores.n, n->level);
     int ax = g->order[n->level];
     LLVMValueRef lo = LLVMConstInt(g->i64, 0, 0), hi = cg_lin(g, k->extent[ax]);
     if (ax == g->par_axis) { lo = n->lo; hi = n->hi; }
     Nest next = { g, n->level + 1, n->lo, n->hi };
     cg_loop(g, g->slot[ax], lo, hi, ax == k->scan_axis && k->scan_dir < 0, nest, &next);
+    leave_level(g, n->level);
 }
 
 static LLVMValueRef frame_field(Cg *g, LLVMValueRef frame, int i, LLVMTypeRef t)
@@ -120,8 +131,9 @@ static bool emit_kernel(Cg *g, const KirKernel *k, const char *sym, int variant)
     g->par_axis = k->par_axis;
     if (variant == LV_SCAN_INNER) {
         int n = 0;
-        for (int a = 0; a < k->rank; a++) if (a != k->scan_axis) g->order[n++] = a;
-        g->order[n] = k->scan_axis;
+        int in = be_inner_axis(g->kp, k);
+        for (int a = 0; a < k->rank; a++) if (a != in) g->order[n++] = a;
+        g->order[n] = in;
         g->par_axis = g->order[0];
     }
     /* which plan tensors this kernel touches */
@@ -200,7 +212,7 @@ static bool emit_kernel(Cg *g, const KirKernel *k, const char *sym, int variant)
             if (contig) {
                 g->stride[i][ax] = s;
                 s = LLVMBuildMul(B, s, g->extent[i][ax], "");
-            } else if (variant == LV_SCAN_INNER && ax == k->scan_axis && (unit >> i & 1)) {
+            } else if (variant == LV_SCAN_INNER && ax == g->order[k->rank - 1] && (unit >> i & 1)) {
                 g->stride[i][ax] = LLVMConstInt(g->i64, 1, 0);      /* checked by the runtime */
             } else {
                 LLVMValueRef si = LLVMConstInt(g->i64, (unsigned long long)(i * RT_MAX_RANK_PLAN + ax), 0);
@@ -221,6 +233,20 @@ static bool emit_kernel(Cg *g, const KirKernel *k, const char *sym, int variant)
     g->at_point = arena_alloc(g->a, (size_t)(nt + 1) * sizeof(LLVMValueRef));
     if (k->segmented) {
         if (!llvm_emit_segment(g)) RLF_ICE("llvm: a segmented kernel does not match its pattern");
+    } else if (variant == LV_STRIDED && llvm_rows_fit(k)) {
+        /* row sums: rows innermost when the summed axis is the slower one */
+        LLVMBasicBlockRef yes = LLVMAppendBasicBlockInContext(g->ctx, body, "rows_inner"),
+                          no = LLVMAppendBasicBlockInContext(g->ctx, body, "rows_outer"),
+                          done = LLVMAppendBasicBlockInContext(g->ctx, body, "rows_done");
+        LLVMBuildCondBr(B, llvm_rows_interchange(g), yes, no);
+        LLVMPositionBuilderAtEnd(B, yes);
+        llvm_emit_rows(g, lo, hi);
+        LLVMBuildBr(B, done);
+        LLVMPositionBuilderAtEnd(B, no);
+        Nest n = { g, 0, lo, hi };
+        nest(g, &n);
+        LLVMBuildBr(B, done);
+        LLVMPositionBuilderAtEnd(B, done);
     } else if (variant != LV_SCAN_INNER || !llvm_emit_scan_lanes(g, lo, hi)) {
         Nest n = { g, 0, lo, hi };
         nest(g, &n);
@@ -274,7 +300,7 @@ bool llvm_emit_kernels(LLVMContextRef ctx, LLVMModuleRef mod, Arena *a, const Be
     bool ok = true;
     for (int k = 0; k < bp->kp->kernels.n && ok; k++)
         for (int v = 0; v < LV_COUNT && ok; v++)
-            if (llvm_kernel_has_variant(bp->kp->kernels.v[k], v)) {
+            if (llvm_kernel_has_variant(bp->kp, bp->kp->kernels.v[k], v)) {
                 if (bp->kp->kernels.v[k]->host >= 0) emit_trampoline(&g, bp->kp->kernels.v[k], llvm_kernel_symbol(a, prefix, bp->kp->kernels.v[k], v));
                 else ok = emit_kernel(&g, bp->kp->kernels.v[k], llvm_kernel_symbol(a, prefix, bp->kp->kernels.v[k], v), v);
             }
