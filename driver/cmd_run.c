@@ -82,17 +82,27 @@ static int run_cpu(Args *a, RlfCompilation *c, const IrPipeline *p, const IrBind
     void **argp = calloc((size_t)nargs + 4, sizeof *argp);
     ffi_type **types = calloc((size_t)nargs + 4, sizeof *types);
     unsigned char *params = calloc((size_t)bp->params_size + 8, 1);
+    void **fdata = calloc((size_t)nin + 1, sizeof *fdata);
+    int64_t (*fstrides)[RT_MAX_RANK] = calloc((size_t)nin + 1, sizeof *fstrides);
     int rc = -1;
-    if (!dl || !argv || !argp || !types || !params) { snprintf(err, errlen, "out of memory"); goto out; }
+    if (!dl || !argv || !argp || !types || !params || !fdata || !fstrides) { snprintf(err, errlen, "out of memory"); goto out; }
     for (int k = 0; k < nout; k++) {
         ir_output_shape(p, k, b, &outs[k]);
         int64_t n = rt_array_numel(&outs[k]);
         outs[k].data = malloc((size_t)(n > 0 ? n : 1) * rt_dtype_size(outs[k].dtype));
         if (!outs[k].data) { snprintf(err, errlen, "out of memory"); goto out; }
     }
+    /* inputs stored in Fortran order go in as such (transposed strides), as
+     * a caller of the C ABI would pass them: the kernels' layout variants */
     for (int k = 0; k < nargs; k++) {
         RtArray *ar = k < nin ? (RtArray *)&inputs[k] : &outs[k - nin];
         dl[k] = (DLTensor){ ar->data, { kDLCPU, 0 }, ar->ndim, drv_dl_dtype[ar->dtype], ar->shape, NULL, 0 };
+        if (k < nin && ar->fortran) {
+            fdata[k] = rt_array_fortran_copy(ar, fstrides[k]);
+            if (!fdata[k]) { snprintf(err, errlen, "out of memory"); goto out; }
+            dl[k].data = fdata[k];
+            dl[k].strides = fstrides[k];
+        }
         argp[k] = &dl[k];
     }
     drv_pack_params(p, bp, b, params);
@@ -116,7 +126,8 @@ static int run_cpu(Args *a, RlfCompilation *c, const IrPipeline *p, const IrBind
     rc = 0;
 out:
     if (rc != 0) for (int k = 0; k < nout; k++) { free(outs[k].data); outs[k].data = NULL; }
-    free(dl); free(argv); free(argp); free(types); free(params);
+    for (int k = 0; fdata && k < nin; k++) free(fdata[k]);
+    free(dl); free(argv); free(argp); free(types); free(params); free(fdata); free(fstrides);
     llvm_jit_free(j);
     return rc;
 }

@@ -45,8 +45,9 @@ void kir_print(const KirPipeline *k, FILE *o)
         for (int s = 0; s < kk->stores.n; s++) {
             const IrTensor *t = p->tensors.v[kk->stores.v[s].tensor];
             fprintf(o, "    %s[", t->name);
-            for (int a = 0; a < t->rank; a++) fprintf(o, "%s%s", a ? ", " : "", axis_names[a]);
-            fputs("] = ", o);
+            if (kk->stores.v[s].accum) fputs(axis_names[1 - kk->scan_axis], o);
+            else for (int a = 0; a < t->rank; a++) fprintf(o, "%s%s", a ? ", " : "", axis_names[a]);
+            fputs(kk->stores.v[s].accum ? "] <- (carried) " : "] = ", o);
             ir_print_expr(p, names, 64 > kk->nslots ? 64 : kk->nslots, kk->stores.v[s].value, o);
             fputc('\n', o);
         }

@@ -23,9 +23,17 @@
 #define RLF_KIR_H
 #include "ir.h"
 
+/* accum: the tensor is carried along the kernel's scan: its axes are the
+ * kernel's other axes, in order (so its rank is one less); it is zero before
+ * the first step of the scan and, at each point, takes the store's value,
+ * which may read the carried values (its own and those of the accumulators
+ * stored before it, already updated at this point). Column sums of a scan's
+ * results, such as whitening's statistics of GAE's advantages, run inside
+ * the scan kernel this way. Only kernels of rank 2 carry accumulators. */
 typedef struct {
     int tensor;
     IrExpr *value;
+    bool accum;
 } KirStore;
 
 typedef struct {

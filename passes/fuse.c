@@ -20,6 +20,7 @@
 #define INLINE_LIMIT 96          /* nodes: larger intermediates are materialised */
 
 struct RowSums { const IrExpr *body, *mask; const IrReduce *r; int S, C; };
+struct ColSums { const IrExpr *body, *mask; const IrReduce *r; int N, SH, S1, S2; };
 
 typedef struct {
     PassCtx *c;
@@ -30,6 +31,8 @@ typedef struct {
     /* row sums already computed by split_global (mean and var of the same
      * values share them) */
     VEC(struct RowSums) rows;
+    /* column accumulators already carried by a scan kernel */
+    VEC(struct ColSums) cols;
 } Fuse;
 
 static IrExpr *inl(Fuse *f, const IrExpr *e, const int *slot_map, IrExpr *const *subst, int nsubst);
@@ -124,7 +127,7 @@ static bool reads_ok(Fuse *f, const KirKernel *k, int self, const IrExpr *e, boo
 static bool has_outer_stores(const Fuse *f, const KirKernel *k)
 {
     for (int s = 0; s < k->stores.n; s++)
-        if (f->p->tensors.v[k->stores.v[s].tensor]->rank != k->rank) return true;
+        if (!k->stores.v[s].accum && f->p->tensors.v[k->stores.v[s].tensor]->rank != k->rank) return true;
     return false;
 }
 
@@ -256,9 +259,157 @@ static KirKernel *new_kernel(Fuse *f, int rank, Lin ext)
 
 static void add_store(Fuse *f, KirKernel *k, int tensor, IrExpr *v, int nslots)
 {
-    KirStore st = { tensor, v };
+    KirStore st = { tensor, v, false };
     vec_push(f->c->a, &k->stores, st);
     if (nslots > k->nslots) k->nslots = nslots;
+}
+
+/* ---- column accumulators -------------------------------------------------
+ * When the values summed are computed by the scan kernel just before (GAE's
+ * advantages, then whitened), the sums run inside it instead: per column of
+ * the scan, carried along the scan (KirStore.accum), a count n, a shift c
+ * (the column's first value in the mask), and the sums of x - c and of
+ * (x - c)^2, all in f64. The scalar then combines the columns: the mean is
+ * sum(n c + S1) / N; the sum of squared deviations is, per column,
+ * S2 - S1^2 / n (exact shifted sums, no cancellation against the mean) plus
+ * n (c + S1 / n - mean)^2 (Chan et al.'s pairwise combination). So GAE and
+ * the statistics of its result are one pass, and whitening adds one more.
+ * Deterministic: a column is one task's, in scan order; the columns combine
+ * in index order. */
+
+static IrExpr *read_at(Fuse *f, int tensor, IrType ty, int slot)
+{
+    IrExpr *e = ir_expr(f->c->a, IR_READ, ty, SPAN_NONE, 1);
+    e->u.tensor = tensor;
+    e->args[0] = ir_expr(f->c->a, IR_IVAR, TY_I64, SPAN_NONE, 0);
+    e->args[0]->u.slot = slot;
+    return e;
+}
+
+static bool reads_kernel(const KirKernel *k, const IrExpr *e)
+{
+    for (int s = 0; s < k->stores.n; s++)
+        if (e && ir_expr_reads(e, k->stores.v[s].tensor)) return true;
+    return false;
+}
+
+/* the scan kernel the reduction of body where mask (a float body, over
+ * exactly the domain of that kernel) can run inside, or NULL: the latest
+ * scan kernel, unless a kernel after it computes something the body or mask
+ * reads. body and mask come back in the kernel's slots. */
+static KirKernel *col_kernel(Fuse *f, const IrReduce *r, IrExpr **body, IrExpr **mask, int nslots)
+{
+    if (r->nvars != 2) return NULL;
+    KirKernel *k = NULL;
+    for (int j = f->k->kernels.n - 1; j >= 0 && !k; j--) {
+        KirKernel *kj = f->k->kernels.v[j];
+        if (kj->host >= 0) return NULL;
+        if (kj->scan_axis >= 0) k = kj;
+        else if (reads_kernel(kj, *body) || reads_kernel(kj, *mask)) return NULL;
+    }
+    if (!k || k->rank != 2 || k->segmented || has_outer_stores(f, k)) return NULL;
+    if (ir_expr_has_reduce(*body) || (*mask && ir_expr_has_reduce(*mask))) return NULL;
+    for (int q = 0; q < 2; q++) {
+        Lin lo = ir_dims_lin(r->lo[q]), hi = ir_dims_lin(r->hi[q]);
+        if (!lin_is_const(lo) || lo.c != 0 || !hi.ok || !lin_eq(hi, k->extent[q])) return NULL;
+    }
+    int *map = arena_alloc(f->c->a, (size_t)(nslots + 2) * sizeof(int));
+    for (int s = 0; s < nslots + 1; s++) map[s] = s;
+    map[r->slots[0]] = 0;
+    map[r->slots[1]] = 1;
+    IrExpr *b = inl(f, *body, map, NULL, 0), *m = *mask ? inl(f, *mask, map, NULL, 0) : NULL;
+    if (!reads_ok(f, k, -1, b, false) || (m && !reads_ok(f, k, -1, m, false))) return NULL;
+    *body = b;
+    *mask = m;
+    return k;
+}
+
+static void add_accum(Fuse *f, KirKernel *k, int tensor, IrExpr *v)
+{
+    KirStore st = { tensor, v, true };
+    vec_push(f->c->a, &k->stores, st);
+}
+
+/* the accumulators of body where mask in scan kernel k (made once per body,
+ * mask and domain) */
+static struct ColSums *col_sums(Fuse *f, KirKernel *k, const IrReduce *r, const IrExpr *body0, const IrExpr *mask0,
+                                IrExpr *body, IrExpr *mask, const char *base)
+{
+    for (int q = 0; q < f->cols.n; q++) {
+        struct ColSums *cs = &f->cols.v[q];
+        bool same = ir_expr_equal(cs->body, body0) && ir_expr_equal(cs->mask, mask0) && cs->r->nvars == r->nvars;
+        for (int w = 0; same && w < r->nvars; w++)
+            same = cs->r->slots[w] == r->slots[w] && ir_expr_equal(cs->r->lo[w], r->lo[w]) && ir_expr_equal(cs->r->hi[w], r->hi[w]);
+        if (same) return cs;
+    }
+    Arena *a = f->c->a;
+    int col = 1 - k->scan_axis;               /* the accumulators' axis, as a kernel slot */
+    Lin ext = k->extent[col];
+    struct ColSums cs = { body0, mask0, r, 0, 0, 0, 0 };
+    add_scratch(f, arena_printf(a, "%s.n", base), TY_I64, 1, ext); cs.N = f->p->tensors.n - 1;
+    add_scratch(f, arena_printf(a, "%s.shift", base), TY_F64, 1, ext); cs.SH = f->p->tensors.n - 1;
+    add_scratch(f, arena_printf(a, "%s.s1", base), TY_F64, 1, ext); cs.S1 = f->p->tensors.n - 1;
+    add_scratch(f, arena_printf(a, "%s.s2", base), TY_F64, 1, ext); cs.S2 = f->p->tensors.n - 1;
+    IrExpr *x = ir_cast(a, body, TY_F64);
+    IrExpr *m = mask ? mask : ir_const_i(a, TY_BOOL, 1, SPAN_NONE);
+    IrExpr *n = read_at(f, cs.N, TY_I64, col), *sh = read_at(f, cs.SH, TY_F64, col);
+    IrExpr *first = mk(f, IR_AND, TY_BOOL, 2, m, mk(f, IR_EQ, TY_BOOL, 2, n, ir_const_i(a, TY_I64, 0, SPAN_NONE), NULL), NULL);
+    add_accum(f, k, cs.SH, mk(f, IR_SELECT, TY_F64, 3, first, x, sh));
+    IrExpr *d = mk(f, IR_SUB, TY_F64, 2, x, read_at(f, cs.SH, TY_F64, col), NULL);
+    IrExpr *s1 = read_at(f, cs.S1, TY_F64, col), *s2 = read_at(f, cs.S2, TY_F64, col);
+    add_accum(f, k, cs.S1, mk(f, IR_SELECT, TY_F64, 3, m, mk(f, IR_ADD, TY_F64, 2, s1, d, NULL), s1));
+    add_accum(f, k, cs.S2, mk(f, IR_SELECT, TY_F64, 3, m, mk(f, IR_ADD, TY_F64, 2, s2, mk(f, IR_MUL, TY_F64, 2, d, d, NULL), NULL), s2));
+    add_accum(f, k, cs.N, mk(f, IR_ADD, TY_I64, 2, n, ir_cast(a, m, TY_I64), NULL));
+    vec_push(a, &f->cols, cs);
+    return &f->cols.v[f->cols.n - 1];
+}
+
+/* the scalar's value from the column accumulators (in f64), or NULL when
+ * the reduction does not run inside the scan kernel before it */
+static IrExpr *from_cols(Fuse *f, const IrTensor *t, const IrExpr *e)
+{
+    const IrReduce *r = e->u.red;
+    IrRed kind = r->kind;
+    Arena *a = f->c->a;
+    if (!(kind == RED_SUM || kind == RED_MEAN || kind == RED_VAR || kind == RED_STD) || !ty_is_float(e->args[0]->ty)) return NULL;
+    IrExpr *body = e->args[0], *mask = e->args[1];
+    KirKernel *k = col_kernel(f, r, &body, &mask, f->next_slot);
+    if (!k) return NULL;
+    struct ColSums cs = *col_sums(f, k, r, e->args[0], e->args[1], body, mask, t->name);
+    int col = 1 - k->scan_axis;
+    /* sums over the columns: slot 0 of the scalar kernels */
+    IrReduce *all = arena_alloc(a, sizeof *all);
+    all->kind = RED_SUM; all->nvars = 1;
+    all->slots = arena_alloc(a, sizeof(int)); all->slots[0] = 0;
+    all->lo = arena_alloc(a, sizeof(IrExpr *)); all->lo[0] = r->lo[col];
+    all->hi = arena_alloc(a, sizeof(IrExpr *)); all->hi[0] = r->hi[col];
+    IrExpr *n = read_at(f, cs.N, TY_I64, 0), *nf = ir_cast(a, n, TY_F64);
+    IrExpr *sh = read_at(f, cs.SH, TY_F64, 0), *s1 = read_at(f, cs.S1, TY_F64, 0), *s2 = read_at(f, cs.S2, TY_F64, 0);
+    IrExpr *N = mk(f, IR_REDUCE, TY_I64, 2, n, NULL, NULL);
+    N->u.red = all;
+    IrExpr *S = mk(f, IR_REDUCE, TY_F64, 2, mk(f, IR_ADD, TY_F64, 2, mk(f, IR_MUL, TY_F64, 2, nf, sh, NULL), s1, NULL), NULL, NULL);
+    S->u.red = all;
+    IrExpr *zero = ir_const_f(a, TY_F64, 0.0, SPAN_NONE);
+    if (kind == RED_SUM) return S;
+    IrExpr *mean = mk(f, IR_SELECT, TY_F64, 3, mk(f, IR_EQ, TY_BOOL, 2, N, ir_const_i(a, TY_I64, 0, SPAN_NONE), NULL), zero,
+                      mk(f, IR_DIV, TY_F64, 2, S, ir_cast(a, N, TY_F64), NULL));
+    if (kind == RED_MEAN) return mean;
+    add_scratch(f, arena_printf(a, "%s.mean", t->name), TY_F64, 0, lin_const(1));
+    int Mi = f->p->tensors.n - 1;
+    add_store(f, new_kernel(f, 0, lin_const(1)), Mi, mean, 1);
+    /* per column: S2 - S1^2 / n + n (c + S1 / n - mean)^2, for n > 0 */
+    IrExpr *q = mk(f, IR_DIV, TY_F64, 2, s1, nf, NULL);
+    IrExpr *dm = mk(f, IR_SUB, TY_F64, 2, mk(f, IR_ADD, TY_F64, 2, sh, q, NULL), read0(f, Mi, TY_F64, false), NULL);
+    IrExpr *m2 = mk(f, IR_ADD, TY_F64, 2, mk(f, IR_SUB, TY_F64, 2, s2, mk(f, IR_MUL, TY_F64, 2, s1, q, NULL), NULL),
+                    mk(f, IR_MUL, TY_F64, 2, nf, mk(f, IR_MUL, TY_F64, 2, dm, dm, NULL), NULL), NULL);
+    IrExpr *M2 = mk(f, IR_REDUCE, TY_F64, 2,
+                    mk(f, IR_SELECT, TY_F64, 3, mk(f, IR_GT, TY_BOOL, 2, n, ir_const_i(a, TY_I64, 0, SPAN_NONE), NULL), m2, zero), NULL, NULL);
+    M2->u.red = all;
+    IrExpr *ddof = ir_const_i(a, TY_I64, r->ddof, SPAN_NONE);
+    IrExpr *var = mk(f, IR_DIV, TY_F64, 2, M2, ir_cast(a, mk(f, IR_SUB, TY_I64, 2, N, ddof, NULL), TY_F64), NULL);
+    var = mk(f, IR_MAX, TY_F64, 2, var, zero, NULL);       /* rounding may leave a tiny negative */
+    var = mk(f, IR_SELECT, TY_F64, 3, mk(f, IR_GT, TY_BOOL, 2, N, ddof, NULL), var, zero);
+    return kind == RED_STD ? mk(f, IR_SQRT, TY_F64, 1, var, NULL, NULL) : var;
 }
 
 /* returns the scalar's new value, or NULL when the reduction stays as it is */
@@ -270,6 +421,11 @@ static IrExpr *split_global(Fuse *f, const IrTensor *t, IrExpr *v, int nslots)
     IrRed kind = r->kind;
     if (kind != RED_SUM && kind != RED_MEAN && kind != RED_COUNT && kind != RED_VAR && kind != RED_STD) return NULL;
     if (r->nvars < 2 || r->slots[0] != 0) return NULL;
+    IrExpr *fc = from_cols(f, t, e);
+    if (fc) {
+        fc = ir_cast(f->c->a, fc, e->ty);
+        return v->op == IR_CAST ? ir_cast(f->c->a, fc, v->ty) : fc;
+    }
     Lin lo = ir_dims_lin(r->lo[0]), ext = ir_dims_lin(r->hi[0]);
     if (!lin_is_const(lo) || lo.c != 0 || !ext.ok || ext.n == 0) return NULL;
     for (int q = 1; q < r->nvars; q++)
@@ -356,8 +512,8 @@ static KirPipeline *fuse_pipeline(PassCtx *c, const IrPipeline *p)
     KirPipeline *k = arena_alloc(a, sizeof *k);
     k->m = c->m;
     k->p = p;
-    /* room for the scratch tensors split_global adds (at most 4 per tensor) */
-    k->buf = arena_alloc(a, (size_t)(5 * p->tensors.n + 1) * sizeof(KirBufKind));
+    /* room for the scratch tensors split_global adds (at most 5 per tensor) */
+    k->buf = arena_alloc(a, (size_t)(6 * p->tensors.n + 1) * sizeof(KirBufKind));
     for (int i = 0; i < p->tensors.n; i++) {
         const IrTensor *t = p->tensors.v[i];
         if (t->kind == TK_INPUT) k->buf[i] = KB_INPUT;
@@ -384,7 +540,7 @@ static KirPipeline *fuse_pipeline(PassCtx *c, const IrPipeline *p)
     }
     /* an inlined tensor read at a shifted point by many readers is cheap to
      * recompute; one read inside a reduction over a large domain too */
-    Fuse f = { c, p, k, 0, 0, { 0 } };
+    Fuse f = { c, p, k, 0, 0, { 0 }, { 0 } };
     for (int s = 0; s < p->steps.n; s++) {
         const IrStep *st = &p->steps.v[s];
         if (st->kind == STEP_EXTERN) {
@@ -425,7 +581,7 @@ static KirPipeline *fuse_pipeline(PassCtx *c, const IrPipeline *p)
             vec_push(a, &k->kernels, last);
         }
         if (t->scan_axis >= 0) { last->scan_axis = t->scan_axis; last->scan_dir = t->scan_dir; }
-        KirStore ks = { id, v };
+        KirStore ks = { id, v, false };
         vec_push(a, &last->stores, ks);
         if (f.next_slot > last->nslots) last->nslots = f.next_slot;
     }

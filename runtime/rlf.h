@@ -21,6 +21,7 @@ enum {
     RLF_E_SHAPE = 3,                      /* rank or extent differs, or dims disagree */
     RLF_E_RANGE = 4,                      /* a value outside its declared range */
     RLF_E_NOMEM = 5,
+    RLF_E_INTERNAL = 6,                   /* the JIT could not compile a kernel */
 };
 
 typedef struct {

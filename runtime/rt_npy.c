@@ -321,6 +321,7 @@ static int finish(const Ctx *c, const Hdr *h, uint8_t *raw, RtArray *out)
     }
     out->dtype = h->dtype;
     out->ndim = h->ndim;
+    out->fortran = h->fortran && h->ndim > 1;
     memcpy(out->shape, h->shape, sizeof out->shape);
     out->data = raw;
     return 0;
@@ -557,4 +558,28 @@ int64_t rt_array_numel(const RtArray *a)
         n *= a->shape[i];
     }
     return n;
+}
+
+void *rt_array_fortran_copy(const RtArray *a, int64_t *strides)
+{
+    int64_t n = rt_array_numel(a);
+    size_t esz = rt_dtype_size(a->dtype);
+    uint8_t *dst = malloc((size_t)(n > 0 ? n : 1) * esz);
+    if (!dst) return NULL;
+    int64_t s = 1;
+    for (int d = 0; d < a->ndim; d++) { strides[d] = s; s *= a->shape[d]; }
+    int64_t idx[RT_MAX_RANK] = { 0 }, foff = 0;
+    const uint8_t *src = a->data;
+    /* walk the source in C order, tracking the Fortran offset */
+    for (int64_t i = 0; i < n; i++) {
+        memcpy(dst + (size_t)foff * esz, src + (size_t)i * esz, esz);
+        for (int d = a->ndim - 1; d >= 0; d--) {
+            idx[d]++;
+            foff += strides[d];
+            if (idx[d] < a->shape[d]) break;
+            foff -= strides[d] * a->shape[d];
+            idx[d] = 0;
+        }
+    }
+    return dst;
 }

@@ -13,12 +13,15 @@
 #define RT_MAX_RANK 8
 
 /* data: C-order contiguous, native byte order, malloc'd (non-NULL after a
- * successful read, even for zero elements). */
+ * successful read, even for zero elements). fortran: the file stored it in
+ * Fortran order (callers that pass arrays on as views may keep that layout,
+ * see rt_array_fortran_copy). */
 typedef struct {
     RtDtype dtype;
     int ndim;
     int64_t shape[RT_MAX_RANK];
     void *data;
+    int fortran;
 } RtArray;
 
 /* All return 0 on success, -1 on error with the message in err (which may be
@@ -32,6 +35,9 @@ int rt_npy_read_mem(const void *buf, size_t len, const char *name, RtArray *out,
 int rt_npy_write(const char *path, const RtArray *a, char *err, size_t errlen);
 
 void rt_array_free(RtArray *a);                  /* frees data, zeroes *a */
+/* a malloc'd copy of a's elements in Fortran order, and its element strides;
+ * NULL when out of memory */
+void *rt_array_fortran_copy(const RtArray *a, int64_t *strides);
 int64_t rt_array_numel(const RtArray *a);        /* 1 for rank 0; -1 if the shape is invalid or overflows */
 
 #endif

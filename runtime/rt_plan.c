@@ -239,11 +239,15 @@ int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *par
                 }
                 continue;
             }
-            RtKernelFn fn = contiguous ? ks->contig : ks->strided;
-            bool inner = !contiguous && ks->scan_inner && ks->unit;
+            bool inner = !contiguous && ks->unit;
             for (int i = 0; inner && i < nt; i++)
                 if ((ks->unit >> i & 1) && strides[i * RT_MAX_RANK_PLAN + ks->unit_axis] != 1) inner = false;
-            if (inner) fn = ks->scan_inner;
+            RtKernelFn fn = contiguous ? ks->contig : __atomic_load_n(inner ? &ks->scan_inner : &ks->strided, __ATOMIC_ACQUIRE);
+            if (!fn && plan->resolve) fn = plan->resolve(plan->resolve_ctx, k, inner ? 2 : 1);
+            if (!fn) {
+                rc = fail(err, RLF_E_INTERNAL, "pipeline '%s': no code for kernel %d in this layout", plan->name, k);
+                break;
+            }
             if (!ks->parallel) { fn(&frame, 0, 1); continue; }
             int64_t n = 0, work = 1;
             eval(inner ? &ks->inner_extent : &ks->par_extent, dims, &n);

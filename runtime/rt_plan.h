@@ -77,6 +77,11 @@ typedef struct {
     const RtTensorSpec *tensors;
     int32_t nkernels;
     const RtKernelSpec *kernels;
+    /* JIT plans compile the strided and inner variants on first use: a NULL
+     * kernel pointer is then asked of resolve (variant 1: strided, 2: inner),
+     * which fills it in. Ahead-of-time plans have every pointer and no resolve. */
+    RtKernelFn (*resolve)(void *ctx, int32_t kernel, int32_t variant);
+    void *resolve_ctx;
 } RtPlan;
 
 int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *params, rlf_error *err);

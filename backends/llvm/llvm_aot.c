@@ -233,7 +233,7 @@ bool llvm_build_aot(Arena *a, KirPipeline *const *kps, int n, const char *base, 
     LLVMContextRef ctx = LLVMContextCreate();
     LLVMModuleRef mod = LLVMModuleCreateWithNameInContext(base, ctx);
     bool ok = true;
-    for (int k = 0; k < n && ok; k++) ok = llvm_emit_kernels(ctx, mod, a, bps[k], arena_printf(a, "rlf_%s", kps[k]->p->name));
+    for (int k = 0; k < n && ok; k++) ok = llvm_emit_kernels(ctx, mod, a, bps[k], arena_printf(a, "rlf_%s", kps[k]->p->name), LV_ALL);
     if (ok && !llvm_optimize(mod, tm, o->opt, err, sizeof err)) { diag_error(d, SPAN_NONE, "%s", err); ok = false; }
     const char *dir = o->out_dir;
     const char *kobj = arena_printf(a, "%s/%s.kernels.o", dir, base);

@@ -40,6 +40,8 @@ typedef struct {
     LLVMValueRef md_store, md_self;     /* alias scopes: this point's stores, reads of earlier points */
     unsigned md_scope_kind, md_noalias_kind;
     bool scope_points;            /* attach the scopes in this kernel variant */
+    bool scan_interior;           /* past the scan's first step: a read of the previous
+                                     step of this kernel's stores is in range */
 } Cg;
 
 /* llvm_expr.c */
@@ -58,7 +60,7 @@ typedef void (*CgBody)(Cg *g, void *ud);
 LLVMValueRef cg_loop(Cg *g, LLVMValueRef slot, LLVMValueRef lo, LLVMValueRef hi, bool down, CgBody body, void *ud);  /* the latch */
 /* lets LLVM vectorise the loop of this latch even where that reorders
  * floating-point additions (reductions) */
-void cg_loop_vectorize(Cg *g, LLVMValueRef latch);
+void cg_loop_vectorize(Cg *g, LLVMValueRef latch, int width);   /* width 0: LLVM's choice */
 
 LLVMValueRef cg_binary(Cg *g, IrOp op, IrType ty, LLVMValueRef a, LLVMValueRef b);
 
@@ -67,6 +69,9 @@ LLVMValueRef cg_binary(Cg *g, IrOp op, IrType ty, LLVMValueRef a, LLVMValueRef b
  * cg_leave_point (call it before leaving the block the values live in) */
 void cg_stores(Cg *g, int s0, int s1);
 void cg_leave_point(Cg *g);
+/* zeroes the kernel's accumulators (KirStore.accum): for all columns of
+ * this task ([lo, hi) of the par axis) or for the column in the slots */
+void cg_zero_accums(Cg *g, bool all, LLVMValueRef lo, LLVMValueRef hi);
 
 /* llvm_scan_lanes.c: the body of a scan kernel's scan-inner variant with rows
  * in vector lanes; false (and nothing emitted) when the kernel does not fit */
@@ -90,7 +95,9 @@ bool llvm_emit_segment(Cg *g);
  *                  other axis: for batch-major layouts, where the scan axis
  *                  (or axis 0 of a kernel without scan) is contiguous */
 enum { LV_CONTIG, LV_STRIDED, LV_SCAN_INNER, LV_COUNT };
-bool llvm_emit_kernels(LLVMContextRef ctx, LLVMModuleRef mod, Arena *a, const BePlan *bp, const char *prefix);
+/* emits the variants in the bit set `variants` (1 << LV_CONTIG | ...) */
+bool llvm_emit_kernels(LLVMContextRef ctx, LLVMModuleRef mod, Arena *a, const BePlan *bp, const char *prefix, unsigned variants);
+#define LV_ALL ((1u << LV_COUNT) - 1)
 bool llvm_kernel_has_variant(const KirPipeline *kp, const KirKernel *k, int variant);
 const char *llvm_kernel_symbol(Arena *a, const char *prefix, const KirKernel *k, int variant);
 

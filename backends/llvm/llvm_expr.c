@@ -96,13 +96,15 @@ LLVMValueRef cg_loop(Cg *g, LLVMValueRef slot, LLVMValueRef lo, LLVMValueRef hi,
     return latch;
 }
 
-void cg_loop_vectorize(Cg *g, LLVMValueRef latch)
+void cg_loop_vectorize(Cg *g, LLVMValueRef latch, int width)
 {
     LLVMMetadataRef self = LLVMTemporaryMDNode(g->ctx, NULL, 0);
     LLVMMetadataRef en[2] = { LLVMMDStringInContext2(g->ctx, "llvm.loop.vectorize.enable", 26),
                               LLVMValueAsMetadata(LLVMConstInt(g->i1, 1, 0)) };
-    LLVMMetadataRef ops[2] = { self, LLVMMDNodeInContext2(g->ctx, en, 2) };
-    LLVMMetadataRef id = LLVMMDNodeInContext2(g->ctx, ops, 2);
+    LLVMMetadataRef wd[2] = { LLVMMDStringInContext2(g->ctx, "llvm.loop.vectorize.width", 25),
+                              LLVMValueAsMetadata(LLVMConstInt(g->i32, (unsigned long long)width, 0)) };
+    LLVMMetadataRef ops[3] = { self, LLVMMDNodeInContext2(g->ctx, en, 2), LLVMMDNodeInContext2(g->ctx, wd, 2) };
+    LLVMMetadataRef id = LLVMMDNodeInContext2(g->ctx, ops, width > 0 ? 3 : 2);
     LLVMMetadataReplaceAllUsesWith(self, id);
     LLVMSetMetadata(latch, LLVMGetMDKindIDInContext(g->ctx, "llvm.loop", 9), LLVMMetadataAsValue(g->ctx, id));
 }
@@ -212,21 +214,55 @@ static bool trivially_in_range(Cg *g, const IrExpr *ix, Lin ext)
     return false;
 }
 
+/* a read of one of this kernel's stores at the previous step of the scan,
+ * the point's other subscripts unchanged */
+static bool prev_step(Cg *g, const IrExpr *e)
+{
+    const KirKernel *k = g->k;
+    if (!k || k->scan_axis < 0 || e->nargs != k->rank) return false;
+    bool mine = false;
+    for (int s = 0; s < k->stores.n; s++) mine |= k->stores.v[s].tensor == e->u.tensor && !k->stores.v[s].accum;
+    if (!mine) return false;
+    for (int a = 0; a < k->rank; a++) {
+        const IrExpr *ix = e->args[a];
+        if (a != k->scan_axis) {
+            if (ix->op != IR_IVAR || ix->u.slot != a || g->slot_is_value[a]) return false;
+            continue;
+        }
+        if ((ix->op != IR_ADD && ix->op != IR_SUB) || ix->args[0]->op != IR_IVAR || ix->args[0]->u.slot != a || g->slot_is_value[a] || ix->args[1]->op != IR_CONST)
+            return false;
+        if ((ix->op == IR_ADD ? ix->args[1]->u.i : -ix->args[1]->u.i) != (k->scan_dir < 0 ? 1 : -1)) return false;
+    }
+    return true;
+}
+
 static LLVMValueRef read(Cg *g, const IrExpr *e)
 {
     int ti = g->bp->index[e->u.tensor];
     const IrTensor *t = g->p->tensors.v[e->u.tensor];
     if (g->at_point && g->at_point[ti] && g->k) {
         /* stored at this very point by an earlier store of the kernel */
-        bool here = true;
-        for (int k = 0; k < e->nargs; k++)
-            here &= e->args[k]->op == IR_IVAR && e->args[k]->u.slot == k && !g->slot_is_value[k];
+        bool here = true, accum = false;
+        for (int s = 0; s < g->k->stores.n; s++) accum |= g->k->stores.v[s].accum && g->k->stores.v[s].tensor == e->u.tensor;
+        for (int k = 0; k < e->nargs; k++) {
+            int slot = accum ? 1 - g->k->scan_axis : k;     /* an accumulator's axis is the kernel's other axis */
+            here &= e->args[k]->op == IR_IVAR && e->args[k]->u.slot == slot && !g->slot_is_value[slot];
+        }
         if (here) return g->at_point[ti];
     }
     LLVMValueRef idx[IR_MAX_RANK], at[IR_MAX_RANK];
     for (int k = 0; k < e->nargs; k++) idx[k] = at[k] = cg_expr(g, e->args[k]);
     bool has_bounds = false;
     for (int b = 0; b < g->kp->bounds.n; b++) has_bounds |= g->kp->bounds.v[b].tensor == e->u.tensor;
+    if (g->scan_interior && prev_step(g, e)) {
+        /* after the first step, the previous step is a cell of the tensor */
+        LLVMValueRef v = LLVMBuildLoad2(B, cg_mem_type(g, t->ty), cg_addr(g, ti, idx), "");
+        if (g->scope_points) {
+            LLVMSetMetadata(v, g->md_scope_kind, g->md_self);
+            LLVMSetMetadata(v, g->md_noalias_kind, g->md_store);
+        }
+        return cg_from_mem(g, t->ty, v);
+    }
     for (int k = 0; k < e->nargs; k++)
         if ((g->spec && !trivially_in_range(g, e->args[k], t->extent[k])) || (has_bounds && k == t->scan_axis))
             at[k] = clampi(g, idx[k], ci64(g, 0), LLVMBuildSub(B, g->extent[ti][k], ci64(g, 1), ""));
@@ -524,7 +560,7 @@ static void red_level(Cg *g, void *ud)
      * so the two may differ in the last bits of the double sums) */
     IrRed k = R->r->kind;
     if (v == R->r->nvars - 1 && ty_is_float(R->e->args[0]->ty) && (k == RED_SUM || k == RED_MEAN || k == RED_VAR || k == RED_STD))
-        cg_loop_vectorize(g, latch);
+        cg_loop_vectorize(g, latch, 0);
     g->slot_lo[s] = olo;
     g->slot_hi[s] = ohi;
 }

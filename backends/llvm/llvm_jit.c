@@ -8,6 +8,7 @@
 #include "llvm_cg.h"
 #include <llvm-c/LLJIT.h>
 #include <llvm-c/Orc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,11 @@ struct LlvmJit {
     LLVMOrcLLJITRef jit;
     BePlan *bp;
     void *entry;
+    int opt;
+    Arena *a;
+    pthread_mutex_t lock;           /* compiling a variant on first use */
+    LLVMModuleRef lay;              /* the strided and inner variants, until then */
+    LLVMOrcThreadSafeContextRef lay_ctx;
 };
 
 static void jit_error(DiagCtx *d, const char *what, LLVMErrorRef e)
@@ -58,12 +64,15 @@ static void emit_entry(LLVMContextRef ctx, LLVMModuleRef mod, const BePlan *bp, 
     LLVMDisposeBuilder(b);
 }
 
-static LLVMModuleRef build_module(LLVMContextRef ctx, Arena *a, const BePlan *bp, int opt, bool with_entry, DiagCtx *d)
+/* the kernel variants in `variants` (and the entry function); optimised
+ * here unless opt < 0 (the JIT optimises a module when it compiles it) */
+static LLVMModuleRef build_module(LLVMContextRef ctx, Arena *a, const BePlan *bp, int opt, unsigned variants, bool with_entry, DiagCtx *d)
 {
     const char *prefix = arena_printf(a, "rlf_%s", bp->kp->p->name);
-    LLVMModuleRef mod = LLVMModuleCreateWithNameInContext(prefix, ctx);
-    if (!llvm_emit_kernels(ctx, mod, a, bp, prefix)) { LLVMDisposeModule(mod); return NULL; }
+    LLVMModuleRef mod = LLVMModuleCreateWithNameInContext(variants & (1u << LV_CONTIG) ? prefix : arena_printf(a, "%s_layouts", prefix), ctx);
+    if (!llvm_emit_kernels(ctx, mod, a, bp, prefix, variants)) { LLVMDisposeModule(mod); return NULL; }
     if (with_entry) emit_entry(ctx, mod, bp, prefix);
+    if (opt < 0) return mod;
     char err[1024];
     LLVMTargetMachineRef tm = llvm_host_machine(err, sizeof err);
     if (!tm) { diag_error(d, SPAN_NONE, "%s", err); LLVMDisposeModule(mod); return NULL; }
@@ -78,7 +87,7 @@ bool llvm_emit_ir(Arena *a, const KirPipeline *kp, int opt, FILE *out, DiagCtx *
     BePlan *bp = be_plan_build(a, kp, d);
     if (!bp) return false;
     LLVMContextRef ctx = LLVMContextCreate();
-    LLVMModuleRef mod = build_module(ctx, a, bp, opt, false, d);
+    LLVMModuleRef mod = build_module(ctx, a, bp, opt, LV_ALL, false, d);
     if (mod) {
         char *s = LLVMPrintModuleToString(mod);
         fputs(s, out);
@@ -89,6 +98,65 @@ bool llvm_emit_ir(Arena *a, const KirPipeline *kp, int opt, FILE *out, DiagCtx *
     return mod != NULL;
 }
 
+static bool add_module(LlvmJit *j, LLVMModuleRef mod, LLVMOrcThreadSafeContextRef tsc, DiagCtx *d)
+{
+    /* ownership: the thread-safe module takes the module; the JIT takes the
+     * thread-safe module */
+    LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(mod, tsc);
+    LLVMErrorRef e = LLVMOrcLLJITAddLLVMIRModule(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), tsm);
+    if (e) { jit_error(d, "cannot add a module", e); LLVMOrcDisposeThreadSafeModule(tsm); return false; }
+    return true;
+}
+
+/* RtPlan.resolve: the strided (1) or inner (2) variant of kernel k, compiled
+ * (with every other such variant of the pipeline: one module) on first use */
+static RtKernelFn resolve(void *ctx, int32_t k, int32_t variant)
+{
+    LlvmJit *j = ctx;
+    RtKernelSpec *ks = &j->bp->kernels[k];
+    RtKernelFn *slot = variant == 2 ? &ks->scan_inner : &ks->strided;
+    pthread_mutex_lock(&j->lock);
+    RtKernelFn fn = *slot;
+    if (!fn && j->lay) {
+        /* optimised and handed to the JIT only now */
+        char err[1024];
+        LLVMTargetMachineRef tm = llvm_host_machine(err, sizeof err);
+        bool ok = tm && llvm_optimize(j->lay, tm, j->opt, err, sizeof err);
+        if (tm) LLVMDisposeTargetMachine(tm);
+        if (ok) {
+            LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(j->lay, j->lay_ctx);
+            LLVMErrorRef e = LLVMOrcLLJITAddLLVMIRModule(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), tsm);
+            if (e) {
+                char *m = LLVMGetErrorMessage(e);
+                fprintf(stderr, "rlf: cannot add the layout variants to the JIT: %s\n", m);
+                LLVMDisposeErrorMessage(m);
+                LLVMOrcDisposeThreadSafeModule(tsm);
+            }
+        } else {
+            fprintf(stderr, "rlf: %s\n", err);
+            LLVMDisposeModule(j->lay);
+        }
+        j->lay = NULL;
+        LLVMOrcDisposeThreadSafeContext(j->lay_ctx);
+        j->lay_ctx = NULL;
+    }
+    if (!fn) {
+        const KirPipeline *kp = j->bp->kp;
+        int v = variant == 2 ? LV_SCAN_INNER : LV_STRIDED;
+        LLVMOrcExecutorAddress addr = 0;
+        if (llvm_kernel_has_variant(kp, kp->kernels.v[k], v)) {
+            char sym[512];
+            snprintf(sym, sizeof sym, "%s", llvm_kernel_symbol(j->a, arena_printf(j->a, "rlf_%s", kp->p->name), kp->kernels.v[k], v));
+            LLVMErrorRef e = LLVMOrcLLJITLookup(j->jit, &addr, sym);
+            if (e) { char *m = LLVMGetErrorMessage(e); fprintf(stderr, "rlf: cannot compile %s: %s\n", sym, m); LLVMDisposeErrorMessage(m); addr = 0; }
+        }
+        fn = (RtKernelFn)(uintptr_t)addr;
+        __atomic_store_n(slot, fn, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&j->lock);
+    return fn;
+}
+
 LlvmJit *llvm_jit_compile(Arena *a, const KirPipeline *kp, int opt, DiagCtx *d)
 {
     BePlan *bp = be_plan_build(a, kp, d);
@@ -97,37 +165,48 @@ LlvmJit *llvm_jit_compile(Arena *a, const KirPipeline *kp, int opt, DiagCtx *d)
     LLVMTargetMachineRef probe = llvm_host_machine(err, sizeof err);   /* initialises the native target */
     if (!probe) { diag_error(d, SPAN_NONE, "%s", err); return NULL; }
     LLVMDisposeTargetMachine(probe);
+    /* two modules: the contiguous variants and the entry function, compiled
+     * now; the strided and inner variants (in a context of their own),
+     * optimised and compiled by the first call that needs one (most
+     * programs only ever use one layout) */
     LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContext();
-    LLVMModuleRef mod = build_module(LLVMOrcThreadSafeContextGetContext(tsc), a, bp, opt, true, d);
-    if (!mod) { LLVMOrcDisposeThreadSafeContext(tsc); return NULL; }
+    LLVMOrcThreadSafeContextRef lay_ctx = LLVMOrcCreateNewThreadSafeContext();
+    LLVMModuleRef mod = build_module(LLVMOrcThreadSafeContextGetContext(tsc), a, bp, opt, 1u << LV_CONTIG, true, d);
+    LLVMModuleRef lay = mod ? build_module(LLVMOrcThreadSafeContextGetContext(lay_ctx), a, bp, -1, LV_ALL & ~(1u << LV_CONTIG), false, d) : NULL;
+    if (!lay) {
+        if (mod) LLVMDisposeModule(mod);
+        LLVMOrcDisposeThreadSafeContext(tsc);
+        LLVMOrcDisposeThreadSafeContext(lay_ctx);
+        return NULL;
+    }
     LlvmJit *j = calloc(1, sizeof *j);
     j->bp = bp;
+    j->opt = opt;
+    j->a = a;
+    pthread_mutex_init(&j->lock, NULL);
     LLVMErrorRef e = LLVMOrcCreateLLJIT(&j->jit, LLVMOrcCreateLLJITBuilder());
-    if (e) { jit_error(d, "cannot create the JIT", e); LLVMDisposeModule(mod); LLVMOrcDisposeThreadSafeContext(tsc); free(j); return NULL; }
+    j->lay = lay;
+    j->lay_ctx = lay_ctx;
+    if (e) { jit_error(d, "cannot create the JIT", e); LLVMDisposeModule(mod); LLVMOrcDisposeThreadSafeContext(tsc); j->jit = NULL; llvm_jit_free(j); return NULL; }
     /* libm and the runtime resolve from this process */
     LLVMOrcDefinitionGeneratorRef gen;
     e = LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(&gen, LLVMOrcLLJITGetGlobalPrefix(j->jit), NULL, NULL);
     if (e) { jit_error(d, "cannot search this process for symbols", e); LLVMDisposeModule(mod); LLVMOrcDisposeThreadSafeContext(tsc); llvm_jit_free(j); return NULL; }
     LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(j->jit), gen);
-    /* ownership: the thread-safe module takes the module; the JIT takes the
-     * thread-safe module; our reference to the context can go */
-    LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(mod, tsc);
-    LLVMOrcDisposeThreadSafeContext(tsc);
-    e = LLVMOrcLLJITAddLLVMIRModule(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), tsm);
-    if (e) { jit_error(d, "cannot add the module", e); LLVMOrcDisposeThreadSafeModule(tsm); llvm_jit_free(j); return NULL; }
+    bool ok = add_module(j, mod, tsc, d);
+    LLVMOrcDisposeThreadSafeContext(tsc);           /* the module holds the context now */
+    if (!ok) { llvm_jit_free(j); return NULL; }
     const char *prefix = arena_printf(a, "rlf_%s", kp->p->name);
-    for (int k = 0; k < kp->kernels.n; k++)
-        for (int v = 0; v < LV_COUNT; v++) {
-            if (!llvm_kernel_has_variant(kp, kp->kernels.v[k], v)) continue;
-            LLVMOrcExecutorAddress addr = 0;
-            e = LLVMOrcLLJITLookup(j->jit, &addr, llvm_kernel_symbol(a, prefix, kp->kernels.v[k], v));
-            if (e) { jit_error(d, "cannot find a kernel", e); llvm_jit_free(j); return NULL; }
-            RtKernelFn fn = (RtKernelFn)(uintptr_t)addr;
-            if (kp->kernels.v[k]->host >= 0) bp->kernels[k].host = (RtHostFn)(uintptr_t)addr;
-            else if (v == LV_CONTIG) bp->kernels[k].contig = fn;
-            else if (v == LV_STRIDED) bp->kernels[k].strided = fn;
-            else bp->kernels[k].scan_inner = fn;
-        }
+    for (int k = 0; k < kp->kernels.n; k++) {
+        if (!llvm_kernel_has_variant(kp, kp->kernels.v[k], LV_CONTIG)) continue;
+        LLVMOrcExecutorAddress addr = 0;
+        e = LLVMOrcLLJITLookup(j->jit, &addr, llvm_kernel_symbol(a, prefix, kp->kernels.v[k], LV_CONTIG));
+        if (e) { jit_error(d, "cannot compile a kernel", e); llvm_jit_free(j); return NULL; }
+        if (kp->kernels.v[k]->host >= 0) bp->kernels[k].host = (RtHostFn)(uintptr_t)addr;
+        else bp->kernels[k].contig = (RtKernelFn)(uintptr_t)addr;
+    }
+    bp->plan.resolve = resolve;
+    bp->plan.resolve_ctx = j;
     LLVMOrcExecutorAddress addr = 0;
     e = LLVMOrcLLJITLookup(j->jit, &addr, prefix);
     if (e) { jit_error(d, "cannot find the entry function", e); llvm_jit_free(j); return NULL; }
@@ -142,5 +221,8 @@ void llvm_jit_free(LlvmJit *j)
 {
     if (!j) return;
     if (j->jit) LLVMOrcDisposeLLJIT(j->jit);
+    if (j->lay) LLVMDisposeModule(j->lay);
+    if (j->lay_ctx) LLVMOrcDisposeThreadSafeContext(j->lay_ctx);
+    pthread_mutex_destroy(&j->lock);
     free(j);
 }

@@ -51,19 +51,26 @@ const char *llvm_kernel_symbol(Arena *a, const char *prefix, const KirKernel *k,
 
 typedef struct { Cg *g; int level; LLVMValueRef lo, hi; } Nest;
 
-static int store_level(const Cg *g, int s) { return g->p->tensors.v[g->k->stores.v[s].tensor]->rank; }
+/* outer stores run once per point of their tensor's axes; the others
+ * (accumulators included) at every point */
+static int store_level(const Cg *g, int s)
+{
+    const KirStore *st = &g->k->stores.v[s];
+    return st->accum ? g->k->rank : g->p->tensors.v[st->tensor]->rank;
+}
 
 static void stores_at(Cg *g, int s0, int s1, int level)
 {
     const KirKernel *k = g->k;
-    LLVMValueRef idx[IR_MAX_RANK];
+    LLVMValueRef idx[IR_MAX_RANK], aidx[1] = { NULL };
     for (int a = 0; a < level; a++) idx[a] = LLVMBuildLoad2(B, g->i64, g->slot[a], "");
+    if (level == k->rank && k->scan_axis >= 0) aidx[0] = idx[1 - k->scan_axis];
     for (int s = s0; s < s1; s++) {
         if (store_level(g, s) != level) continue;
         const KirStore *st = &k->stores.v[s];
         const IrTensor *t = g->p->tensors.v[st->tensor];
         LLVMValueRef v = cg_expr(g, st->value);
-        LLVMValueRef stv = LLVMBuildStore(B, cg_to_mem(g, t->ty, v), cg_addr(g, g->bp->index[st->tensor], idx));
+        LLVMValueRef stv = LLVMBuildStore(B, cg_to_mem(g, t->ty, v), cg_addr(g, g->bp->index[st->tensor], st->accum ? aidx : idx));
         /* with the scan axis outside the innermost loop, a store of this
          * point never aliases a recurrence's read of an earlier row (rows
          * differ, or the read is a boundary and its loaded value is
@@ -90,6 +97,35 @@ static void leave_level(Cg *g, int level)
 
 void cg_leave_point(Cg *g) { leave_level(g, g->k->rank); }
 
+static void zero_accums_here(Cg *g, void *ud)
+{
+    const KirKernel *k = g->k;
+    LLVMValueRef i = LLVMBuildLoad2(B, g->i64, g->slot[1 - k->scan_axis], "");
+    for (int s = 0; s < k->stores.n; s++) {
+        const KirStore *st = &k->stores.v[s];
+        if (!st->accum) continue;
+        const IrTensor *t = g->p->tensors.v[st->tensor];
+        LLVMBuildStore(B, LLVMConstNull(cg_mem_type(g, t->ty)), cg_addr(g, g->bp->index[st->tensor], &i));
+    }
+}
+
+static bool has_accums(const KirKernel *k)
+{
+    for (int s = 0; s < k->stores.n; s++)
+        if (k->stores.v[s].accum) return true;
+    return false;
+}
+
+void cg_zero_accums(Cg *g, bool all, LLVMValueRef lo, LLVMValueRef hi)
+{
+    const KirKernel *k = g->k;
+    if (!has_accums(k)) return;
+    if (!all) { zero_accums_here(g, NULL); return; }
+    int col = 1 - k->scan_axis;
+    if (col != g->par_axis) { lo = LLVMConstInt(g->i64, 0, 0); hi = cg_lin(g, k->extent[col]); }
+    cg_loop(g, g->slot[col], lo, hi, false, zero_accums_here, NULL);
+}
+
 static void emit_point(Cg *g)
 {
     cg_stores(g, 0, g->k->stores.n);
@@ -104,10 +140,34 @@ static void nest(Cg *g, void *ud)
     /* outer stores of this level (the loops so far are axes 0..level-1) */
     stores_at(g, 0, k->stores.n, n->level);
     int ax = g->order[n->level];
+    /* accumulators start at zero: all of this task's columns when the scan
+     * is the outer loop, this column when the column loop is outside it */
+    if (ax == k->scan_axis) cg_zero_accums(g, n->level == 0, n->lo, n->hi);
     LLVMValueRef lo = LLVMConstInt(g->i64, 0, 0), hi = cg_lin(g, k->extent[ax]);
     if (ax == g->par_axis) { lo = n->lo; hi = n->hi; }
     Nest next = { g, n->level + 1, n->lo, n->hi };
-    cg_loop(g, g->slot[ax], lo, hi, ax == k->scan_axis && k->scan_dir < 0, nest, &next);
+    bool down = ax == k->scan_axis && k->scan_dir < 0;
+    if (ax == k->scan_axis) {
+        /* the first step apart (its reads of the previous step fall on the
+         * boundary), then the rest, where they are plain loads */
+        LLVMValueRef one = LLVMConstInt(g->i64, 1, 0);
+        LLVMBasicBlockRef first = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "first_step"),
+                          rest = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "other_steps");
+        LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntSLT, lo, hi, ""), first, rest);
+        LLVMPositionBuilderAtEnd(B, first);
+        LLVMBuildStore(B, down ? LLVMBuildSub(B, hi, one, "") : lo, g->slot[ax]);
+        nest(g, &next);
+        LLVMBuildBr(B, rest);
+        LLVMPositionBuilderAtEnd(B, rest);
+        if (down) hi = LLVMBuildSub(B, hi, one, "");
+        else lo = LLVMBuildAdd(B, lo, one, "");
+        g->scan_interior = true;
+    }
+    LLVMValueRef latch = cg_loop(g, g->slot[ax], lo, hi, down, nest, &next);
+    if (ax == k->scan_axis) g->scan_interior = false;
+    /* double accumulators would make LLVM pick 4 lanes for the whole body:
+     * keep 8 (the f32 width), the doubles take two registers */
+    if (n->level == k->rank - 1 && ax != k->scan_axis && has_accums(k)) cg_loop_vectorize(g, latch, 8);
     leave_level(g, n->level);
 }
 
@@ -277,7 +337,7 @@ static bool emit_kernel(Cg *g, const KirKernel *k, const char *sym, int variant)
     return true;
 }
 
-bool llvm_emit_kernels(LLVMContextRef ctx, LLVMModuleRef mod, Arena *a, const BePlan *bp, const char *prefix)
+bool llvm_emit_kernels(LLVMContextRef ctx, LLVMModuleRef mod, Arena *a, const BePlan *bp, const char *prefix, unsigned variants)
 {
     Cg g = { 0 };
     g.ctx = ctx; g.mod = mod; g.a = a; g.bp = bp; g.kp = bp->kp; g.p = bp->kp->p;
@@ -300,7 +360,7 @@ bool llvm_emit_kernels(LLVMContextRef ctx, LLVMModuleRef mod, Arena *a, const Be
     bool ok = true;
     for (int k = 0; k < bp->kp->kernels.n && ok; k++)
         for (int v = 0; v < LV_COUNT && ok; v++)
-            if (llvm_kernel_has_variant(bp->kp, bp->kp->kernels.v[k], v)) {
+            if ((variants >> v & 1) && llvm_kernel_has_variant(bp->kp, bp->kp->kernels.v[k], v)) {
                 if (bp->kp->kernels.v[k]->host >= 0) emit_trampoline(&g, bp->kp->kernels.v[k], llvm_kernel_symbol(a, prefix, bp->kp->kernels.v[k], v));
                 else ok = emit_kernel(&g, bp->kp->kernels.v[k], llvm_kernel_symbol(a, prefix, bp->kp->kernels.v[k], v), v);
             }

@@ -163,6 +163,7 @@ static bool reads_ok(const Lanes *s, const IrExpr *e, int from)
         for (int st = 0; st < k->stores.n; st++) {
             if (k->stores.v[st].tensor != e->u.tensor) continue;
             if (st >= from) return false;
+            if (k->stores.v[st].accum) continue;            /* a row's own accumulator */
             for (int a = 0; a < k->rank; a++)
                 if (a != k->scan_axis && (e->args[a]->op != IR_IVAR || e->args[a]->u.slot != a)) return false;
         }
@@ -434,6 +435,8 @@ static void init_lane(Cg *g, void *ud)
     g->spec--;
 }
 
+static void zero_lane(Cg *g, void *ud) { cg_zero_accums(g, false, NULL, NULL); }
+
 static void group(Cg *g, void *ud)
 {
     Lanes *s = ud;
@@ -452,6 +455,7 @@ static void group(Cg *g, void *ud)
     LLVMValueRef ext = cg_lin(g, k->extent[k->scan_axis]);
     LLVMBuildStore(B, k->scan_dir < 0 ? LLVMBuildSub(B, ext, ci64(g, 1), "") : ci64(g, 0), g->slot[k->scan_axis]);
     lanes_loop(s, init_lane);
+    lanes_loop(s, zero_lane);
     for (int r = s->r0s; r < s->r1s; r++)
         LLVMBuildStore(B, load_lanes(g, s->rec[r].init, s->rec[r].ty, ci64(g, 0)), s->rec[r].x);
     LLVMValueRef nq = LLVMBuildSDiv(B, LLVMBuildAdd(B, ext, ci64(g, CHUNK - 1), ""), ci64(g, CHUNK), "");

@@ -120,7 +120,7 @@ static void test_roundtrip(void)
     for (int t = 0; t < RT_DTYPE_COUNT; t++) {
         if (t == RT_BF16) continue;
         for (size_t s = 0; s < sizeof ranks / sizeof ranks[0]; s++) {
-            RtArray a = { (RtDtype)t, ranks[s], { 0 }, NULL }, b;
+            RtArray a = { (RtDtype)t, ranks[s], { 0 }, NULL, 0 }, b;
             memcpy(a.shape, shapes[s], sizeof shapes[s]);
             int64_t n = rt_array_numel(&a);
             fill(&a, n);
@@ -157,7 +157,7 @@ static void test_numpy_bytes(void)
     char path[300], err[512];
     snprintf(path, sizeof path, "%s/exact.npy", tmpdir);
     int32_t v[6] = { 0, 1, 2, 3, 4, 5 };
-    RtArray a = { RT_I32, 2, { 2, 3 }, v };
+    RtArray a = { RT_I32, 2, { 2, 3 }, v, 0 };
     CHECK(rt_npy_write(path, &a, err, sizeof err) == 0, "write exact: %s", err);
     uint8_t want[128 + 24];
     memcpy(want, "\x93NUMPY\x01\x00\x76\x00", 10);
@@ -183,7 +183,7 @@ static void test_write_errors(void)
     char path[300], err[512];
     snprintf(path, sizeof path, "%s/bf.npy", tmpdir);
     uint16_t h[2] = { 0x3f80, 0 };
-    RtArray a = { RT_BF16, 1, { 2 }, h };
+    RtArray a = { RT_BF16, 1, { 2 }, h, 0 };
     CHECK(rt_npy_write(path, &a, err, sizeof err) == -1 && strstr(err, "bf16") && strncmp(err, path, strlen(path)) == 0,
           "bf16 write: '%s'", err);
     CHECK(access(path, F_OK) != 0, "bf16 write left a file");
