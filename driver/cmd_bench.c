@@ -86,7 +86,8 @@ int drv_cmd_bench(Args *a, RlfCompilation *c)
         int64_t n = 1;
         for (int ax = 0; ax < t->rank; ax++) { lin_eval(t->extent[ax], b.dims, NULL, &ar->shape[ax]); n *= ar->shape[ax]; }
         size_t es = rt_dtype_size(ar->dtype);
-        ar->data = malloc((size_t)(n ? n : 1) * es);
+        /* 64-byte aligned, as PyTorch and NumPy allocate large tensors */
+        ar->data = aligned_alloc(64, ((size_t)(n ? n : 1) * es + 63) / 64 * 64);
         if (!ar->data) { fprintf(stderr, "rlfc: out of memory\n"); goto out; }
         bytes += (double)n * (double)es;
         int64_t lo = 0, hi = 0;

@@ -128,6 +128,32 @@ static void layout_order(const RtPlan *plan, const DLTensor *const *args, int ra
     }
 }
 
+/* Scratch memory is kept per calling thread between calls, so a pipeline
+ * called at every training step allocates (and faults in) its scratch
+ * tensors once. A nested call on the same thread (an extern that calls a
+ * pipeline) gets a block of its own. The cache holds the largest block a
+ * thread has used until the thread exits. */
+static _Thread_local struct { char *p; size_t n; bool busy; } scratch_cache;
+
+static char *scratch_get(size_t n, bool *own)
+{
+    if (scratch_cache.busy) { *own = true; return aligned_alloc(64, n); }
+    if (n > scratch_cache.n) {
+        free(scratch_cache.p);
+        scratch_cache.p = aligned_alloc(64, n);
+        scratch_cache.n = scratch_cache.p ? n : 0;
+    }
+    scratch_cache.busy = scratch_cache.p != NULL;
+    *own = false;
+    return scratch_cache.p;
+}
+
+static void scratch_put(char *p, bool own)
+{
+    if (own) free(p);
+    else if (p) scratch_cache.busy = false;
+}
+
 int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *params, rlf_error *err)
 {
     if (err) { err->code = 0; err->message[0] = 0; }
@@ -202,15 +228,22 @@ int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *par
         int rc = check_range(ts, args[i], base[i], &strides[i * RT_MAX_RANK_PLAN], lo, hi, err);
         if (rc) return rc;
     }
-    /* scratch buffers, contiguous */
+    /* scratch buffers: one block, each tensor cache-line aligned (threads
+     * own disjoint slices, such as columns of a scan's accumulators, which
+     * then share no line) */
     int rc = 0;
+    size_t off[64], total = 0;
     for (int i = plan->nargs; i < nt; i++) {
         const RtTensorSpec *ts = &plan->tensors[i];
         int64_t n = 1;
         for (int k = 0; k < ts->rank; k++) { int64_t e = 0; eval(&ts->extent[k], dims, &e); n *= e; }
-        base[i] = malloc((size_t)(n ? n : 1) * rt_dtype_size(ts->dtype));
-        if (!base[i]) { rc = fail(err, RLF_E_NOMEM, "out of memory for the scratch tensor '%s' (%lld elements)", ts->name, (long long)n); break; }
+        off[i] = total;
+        total += ((size_t)(n ? n : 1) * rt_dtype_size(ts->dtype) + 63) / 64 * 64;
     }
+    bool own = false;
+    char *block = nt > plan->nargs ? scratch_get(total, &own) : NULL;
+    if (nt > plan->nargs && !block) rc = fail(err, RLF_E_NOMEM, "out of memory for %zu bytes of scratch tensors", total);
+    for (int i = plan->nargs; i < nt && !rc; i++) base[i] = block + off[i];
     if (!rc) {
         RtFrame frame = { dims, base, strides, params };
         for (int k = 0; k < plan->nkernels; k++) {
@@ -270,6 +303,6 @@ int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *par
             rt_parallel((n + per - 1) / per, run_task, &j);
         }
     }
-    for (int i = plan->nargs; i < nt; i++) free(base[i]);
+    scratch_put(block, own);
     return rc;
 }
