@@ -42,6 +42,7 @@ typedef struct {
 
 typedef struct {
     int tensor;               /* IR tensor */
+    bool accum;               /* an accumulator (KirStore.accum), carried per row */
     IrType ty;
     const IrExpr *step;       /* one of its reads of the previous step */
     LLVMValueRef x;           /* alloca <LANES x ty>: the carried values */
@@ -54,6 +55,7 @@ typedef struct {
     Cg *g;
     const KirKernel *k;
     int r0s, r1s;             /* the recurrences: stores [r0s, r1s) */
+    int a0s;                  /* the accumulators: stores [a0s, n) (a0s = n: none) */
     Rec *rec;                 /* per recurrence store */
     int cur;                  /* the recurrence being checked */
     int lane;                 /* the axis in lanes: the innermost other axis */
@@ -64,7 +66,7 @@ typedef struct {
 
 /* ---- does the kernel fit? ----------------------------------------------- */
 
-static bool spine_type(IrType t) { return t == TY_F32 || t == TY_F64 || t == TY_BOOL; }
+static bool spine_type(IrType t) { return t == TY_F32 || t == TY_F64 || t == TY_BOOL || t == TY_I64; }
 
 static bool has_index(const IrExpr *e)
 {
@@ -74,17 +76,20 @@ static bool has_index(const IrExpr *e)
     return false;
 }
 
-/* the recurrence store of tensor t, or -1 */
+/* the carried stores (recurrences, then accumulators) */
+#define FOR_CARRIED(s, r) for (int r = (s)->r0s; r < (s)->k->stores.n; r = r + 1 == (s)->r1s ? (s)->a0s : r + 1)
+
+/* the carried store of tensor t, or -1 */
 static int rec_of(const Lanes *s, int t)
 {
-    for (int r = s->r0s; r < s->r1s; r++)
+    FOR_CARRIED(s, r)
         if (s->rec[r].tensor == t) return r;
     return -1;
 }
 
 static bool reads_rec(const Lanes *s, const IrExpr *e)
 {
-    for (int r = s->r0s; r < s->r1s; r++)
+    FOR_CARRIED(s, r)
         if (ir_expr_reads(e, s->rec[r].tensor)) return true;
     return false;
 }
@@ -108,6 +113,10 @@ static bool row_read(const KirKernel *k, const IrExpr *e, int64_t off)
 
 static bool spine_ok(Lanes *s, const IrExpr *e, int spec)
 {
+    /* a converted bool (an accumulator's count of a mask) converts in the
+     * spine: the mask itself is the leaf, shared with its other uses */
+    if (e->op == IR_CAST && e->args[0]->ty == TY_BOOL && (e->ty == TY_I64 || e->ty == TY_F32 || e->ty == TY_F64) && !reads_rec(s, e))
+        return spine_ok(s, e->args[0], spec);
     if (!reads_rec(s, e)) {
         for (int i = 0; i < s->leaves.n; i++)
             if (s->leaves.v[i].e == e) {
@@ -123,6 +132,12 @@ static bool spine_ok(Lanes *s, const IrExpr *e, int spec)
          * one computed before this one */
         int r = rec_of(s, e->u.tensor);
         if (r < 0) return false;
+        if (s->rec[r].accum) {
+            /* an accumulator of this row: its value before this step, or
+             * after it when its store comes first */
+            const IrExpr *ix = e->nargs == 1 ? e->args[0] : NULL;
+            return ix && ix->op == IR_IVAR && ix->u.slot == 1 - s->k->scan_axis;
+        }
         if (row_read(s->k, e, s->k->scan_dir < 0 ? 1 : -1)) {
             s->rec[r].step = e;
             return true;
@@ -131,8 +146,11 @@ static bool spine_ok(Lanes *s, const IrExpr *e, int spec)
     }
     if (!spine_type(e->ty)) return false;
     switch (e->op) {
-    case IR_NEG: case IR_ADD: case IR_SUB: case IR_MUL: case IR_DIV: case IR_MIN: case IR_MAX: case IR_CLAMP:
+    case IR_ADD: case IR_SUB: case IR_MUL:
         if (e->ty == TY_BOOL) return false;
+        break;
+    case IR_NEG: case IR_DIV: case IR_MIN: case IR_MAX: case IR_CLAMP:
+        if (e->ty == TY_BOOL || e->ty == TY_I64) return false;
         break;
     case IR_EQ: case IR_NE: case IR_LT: case IR_LE: case IR_GT: case IR_GE:
         if (!spine_type(e->args[0]->ty)) return false;
@@ -145,6 +163,7 @@ static bool spine_ok(Lanes *s, const IrExpr *e, int spec)
     case IR_CAST: {
         IrType f = e->args[0]->ty;
         if (e->ty == TY_BOOL || !(f == TY_F32 || f == TY_F64 || f == TY_BOOL)) return false;
+        if (e->ty == TY_I64 && f != TY_BOOL) return false;
         break;
     }
     default: return false;
@@ -177,21 +196,32 @@ static bool reads_ok(const Lanes *s, const IrExpr *e, int from)
     return true;
 }
 
-/* the recurrences must be consecutive stores, each of f32 or f64 */
+/* the recurrences must be consecutive stores, each of f32 or f64; the
+ * accumulators, if any, the last stores */
 static bool fits(Lanes *s)
 {
     const KirKernel *k = s->k;
-    if (k->scan_axis < 0 || k->rank < 2 || k->segmented || k->host >= 0) return false;
+    if (k->scan_axis < 0 || k->rank != 2 || k->segmented || k->host >= 0) return false;
     s->r0s = s->r1s = -1;
+    s->a0s = k->stores.n;
     s->rec = arena_alloc(s->g->a, (size_t)k->stores.n * sizeof *s->rec);
     for (int st = 0; st < k->stores.n; st++) {
         int t = k->stores.v[st].tensor;
+        const IrTensor *tt = s->g->p->tensors.v[t];
         s->rec[st].tensor = -1;
+        if (k->stores.v[st].accum) {
+            if (s->a0s == k->stores.n) s->a0s = st;
+            if (tt->ty != TY_F64 && tt->ty != TY_I64) return false;
+            s->rec[st].tensor = t;
+            s->rec[st].ty = tt->ty;
+            s->rec[st].accum = true;
+            continue;
+        }
+        if (s->a0s < k->stores.n) return false;           /* accumulators come last */
         if (!ir_expr_reads(k->stores.v[st].value, t)) continue;
         if (s->r0s < 0) s->r0s = st;
         else if (s->r1s != st) return false;
         s->r1s = st + 1;
-        const IrTensor *tt = s->g->p->tensors.v[t];
         if (tt->rank != k->rank || (tt->ty != TY_F32 && tt->ty != TY_F64)) return false;
         s->rec[st].tensor = t;
         s->rec[st].ty = tt->ty;
@@ -199,12 +229,14 @@ static bool fits(Lanes *s)
     if (s->r0s < 0) return false;
     for (s->cur = s->r0s; s->cur < s->r1s; s->cur++)
         if (!spine_ok(s, k->stores.v[s->cur].value, 0) || !s->rec[s->cur].step) return false;
+    for (s->cur = s->a0s; s->cur < k->stores.n; s->cur++)
+        if (!spine_ok(s, k->stores.v[s->cur].value, 0)) return false;
     for (int st = 0; st < s->r0s; st++)
         if (!reads_ok(s, k->stores.v[st].value, s->r0s)) return false;
     for (int i = 0; i < s->leaves.n; i++)
         if (!reads_ok(s, s->leaves.v[i].e, s->r0s)) return false;
-    for (int st = s->r0s; st < k->stores.n; st++)
-        if (!reads_ok(s, k->stores.v[st].value, k->stores.n)) return false;
+    for (int st = s->r0s; st < s->a0s; st++)
+        if (!reads_ok(s, k->stores.v[st].value, s->a0s)) return false;
     return true;
 }
 
@@ -330,8 +362,10 @@ static LLVMValueRef spine(Lanes *s, const IrExpr *e)
     for (int j = 0; j < s->leaves.n; j++)
         if (s->leaves.v[j].e == e) return s->leaves.v[j].val;
     if (e->op == IR_READ) {
-        Rec *r = &s->rec[rec_of(s, e->u.tensor)];
-        return e == r->step || row_read(s->k, e, s->k->scan_dir < 0 ? 1 : -1) ? LLVMBuildLoad2(B, vec_type(g, r->ty), r->x, "") : r->cur;
+        int ri = rec_of(s, e->u.tensor);
+        Rec *r = &s->rec[ri];
+        bool carried = r->accum ? ri >= s->cur : e == r->step || row_read(s->k, e, s->k->scan_dir < 0 ? 1 : -1);
+        return carried ? LLVMBuildLoad2(B, vec_type(g, r->ty), r->x, "") : r->cur;
     }
     LLVMValueRef a[3] = { 0 };
     for (int i = 0; i < e->nargs; i++) a[i] = spine(s, e->args[i]);
@@ -344,7 +378,7 @@ static LLVMValueRef spine(Lanes *s, const IrExpr *e)
     case IR_CLAMP: return cg_binary(g, IR_MIN, e->ty, cg_binary(g, IR_MAX, e->ty, a[0], a[1]), a[2]);
     case IR_CAST: {
         LLVMTypeRef vt = vec_type(g, e->ty);
-        if (e->args[0]->ty == TY_BOOL) return LLVMBuildUIToFP(B, a[0], vt, "");
+        if (e->args[0]->ty == TY_BOOL) return e->ty == TY_I64 ? LLVMBuildZExt(B, a[0], vt, "") : LLVMBuildUIToFP(B, a[0], vt, "");
         if (e->args[0]->ty == e->ty) return a[0];
         return e->ty == TY_F64 ? LLVMBuildFPExt(B, a[0], vt, "") : LLVMBuildFPTrunc(B, a[0], vt, "");
     }
@@ -353,11 +387,21 @@ static LLVMValueRef spine(Lanes *s, const IrExpr *e)
     }
 }
 
-/* phase 2, LANES steps of every row: per step, the recurrences in store
+/* one step of every row, the leaves' values set: the recurrences in store
  * order, each reading the carried values (all still the previous step's)
- * and the values just computed of those before it. Chunks and blocks run
- * in scan order, so only the very last block can be partial: the steps
- * past its end compute values no one reads. */
+ * and the values just computed of those before it; then the accumulators
+ * likewise. Carries the new values. */
+static void step(Lanes *s)
+{
+    FOR_CARRIED(s, r) {
+        s->cur = r;
+        s->rec[r].cur = spine(s, s->k->stores.v[r].value);
+    }
+    FOR_CARRIED(s, r) LLVMBuildStore(s->g->b, s->rec[r].cur, s->rec[r].x);
+}
+
+/* phase 2, LANES steps of every row: the leaves' LANES x LANES blocks
+ * transposed, LANES steps, the results transposed back */
 static void phase2_block(Cg *g, void *ud)
 {
     Lanes *s = ud;
@@ -373,16 +417,37 @@ static void phase2_block(Cg *g, void *ud)
     for (int q = 0; q < LANES; q++) {
         for (int j = 0; j < s->leaves.n; j++)
             if (!s->leaves.v[j].uniform) s->leaves.v[j].val = from_buf(g, s->leaves.v[j].e->ty, cols[j][q]);
-        for (int r = s->r0s; r < s->r1s; r++) s->rec[r].cur = spine(s, s->k->stores.v[r].value);
-        for (int r = s->r0s; r < s->r1s; r++) {
-            LLVMBuildStore(B, s->rec[r].cur, s->rec[r].x);
-            out[r][q] = s->rec[r].cur;
-        }
+        step(s);
+        for (int r = s->r0s; r < s->r1s; r++) out[r][q] = s->rec[r].cur;
     }
     for (int r = s->r0s; r < s->r1s; r++) {
         transpose(g, out[r]);
         for (int w = 0; w < LANES; w++) store_lanes(g, out[r][w], s->rec[r].xbuf, s->rec[r].ty, LLVMBuildAdd(B, b0, ci64(g, w * CHUNK), ""));
     }
+}
+
+/* phase 2, the chunk's last steps (fewer than LANES) one at a time: leaves
+ * gathered lane by lane, results scattered */
+static void phase2_tail(Cg *g, void *ud)
+{
+    Lanes *s = ud;
+    LLVMValueRef i = LLVMBuildLoad2(B, g->i64, s->bslot, "");
+    for (int j = 0; j < s->leaves.n; j++) {
+        Leaf *l = &s->leaves.v[j];
+        if (l->uniform) continue;
+        IrType bt = buf_type(l->e->ty);
+        LLVMValueRef v = LLVMGetUndef(vec_type(g, bt));
+        for (int w = 0; w < LANES; w++) {
+            LLVMValueRef x = LLVMBuildLoad2(B, cg_mem_type(g, bt), elem(g, l->buf, bt, LLVMBuildAdd(B, i, ci64(g, w * CHUNK), "")), "");
+            v = LLVMBuildInsertElement(B, v, x, LLVMConstInt(g->i32, (unsigned long long)w, 0), "");
+        }
+        l->val = from_buf(g, l->e->ty, v);
+    }
+    step(s);
+    for (int r = s->r0s; r < s->r1s; r++)
+        for (int w = 0; w < LANES; w++)
+            LLVMBuildStore(B, LLVMBuildExtractElement(B, s->rec[r].cur, LLVMConstInt(g->i32, (unsigned long long)w, 0), ""),
+                           elem(g, s->rec[r].xbuf, s->rec[r].ty, LLVMBuildAdd(B, i, ci64(g, w * CHUNK), "")));
 }
 
 /* phase 3 at one point: the recurrences' values, then the stores after them */
@@ -399,7 +464,7 @@ static void phase3_point(Cg *g, void *ud)
         LLVMBuildStore(B, v, cg_addr(g, ti, idx));
         g->at_point[ti] = v;
     }
-    cg_stores(g, s->r1s, s->k->stores.n);
+    cg_stores(g, s->r1s, s->a0s);
     cg_leave_point(g);
 }
 
@@ -417,8 +482,9 @@ static void chunk(Cg *g, void *ud)
     s->c0 = k->scan_dir < 0 ? LLVMBuildSub(B, left, n, "") : p0;
     s->c1 = LLVMBuildAdd(B, s->c0, n, "");
     lanes_loop(s, phase1_row);
-    LLVMValueRef nb = LLVMBuildSDiv(B, LLVMBuildAdd(B, n, ci64(g, LANES - 1), ""), ci64(g, LANES), "");
+    LLVMValueRef nb = LLVMBuildSDiv(B, n, ci64(g, LANES), "");
     cg_loop(g, s->bslot, ci64(g, 0), nb, false, phase2_block, s);
+    cg_loop(g, s->bslot, LLVMBuildMul(B, nb, ci64(g, LANES), ""), n, false, phase2_tail, s);
     lanes_loop(s, phase3_row);
 }
 
@@ -435,7 +501,17 @@ static void init_lane(Cg *g, void *ud)
     g->spec--;
 }
 
-static void zero_lane(Cg *g, void *ud) { cg_zero_accums(g, false, NULL, NULL); }
+/* the accumulators' final values of this row */
+static void acc_lane(Cg *g, void *ud)
+{
+    Lanes *s = ud;
+    LLVMValueRef w = lane_of(s), col = LLVMBuildLoad2(B, g->i64, g->slot[s->lane], "");
+    for (int r = s->a0s; r < s->k->stores.n; r++) {
+        Rec *R = &s->rec[r];
+        LLVMValueRef v = LLVMBuildLoad2(B, cg_type(g, R->ty), elem(g, R->init, R->ty, w), "");
+        LLVMBuildStore(B, v, cg_addr(g, g->bp->index[R->tensor], &col));
+    }
+}
 
 static void group(Cg *g, void *ud)
 {
@@ -455,11 +531,14 @@ static void group(Cg *g, void *ud)
     LLVMValueRef ext = cg_lin(g, k->extent[k->scan_axis]);
     LLVMBuildStore(B, k->scan_dir < 0 ? LLVMBuildSub(B, ext, ci64(g, 1), "") : ci64(g, 0), g->slot[k->scan_axis]);
     lanes_loop(s, init_lane);
-    lanes_loop(s, zero_lane);
     for (int r = s->r0s; r < s->r1s; r++)
         LLVMBuildStore(B, load_lanes(g, s->rec[r].init, s->rec[r].ty, ci64(g, 0)), s->rec[r].x);
+    /* accumulators start at zero and stay in registers along the scan */
+    for (int r = s->a0s; r < k->stores.n; r++) LLVMBuildStore(B, LLVMConstNull(vec_type(g, s->rec[r].ty)), s->rec[r].x);
     LLVMValueRef nq = LLVMBuildSDiv(B, LLVMBuildAdd(B, ext, ci64(g, CHUNK - 1), ""), ci64(g, CHUNK), "");
     cg_loop(g, s->qslot, ci64(g, 0), nq, false, chunk, s);
+    for (int r = s->a0s; r < k->stores.n; r++) store_lanes(g, LLVMBuildLoad2(B, vec_type(g, s->rec[r].ty), s->rec[r].x, ""), s->rec[r].init, s->rec[r].ty, ci64(g, 0));
+    lanes_loop(s, acc_lane);
 }
 
 typedef struct { Lanes *s; int level; } Outer;
@@ -494,8 +573,8 @@ bool llvm_emit_scan_lanes(Cg *g, LLVMValueRef lo, LLVMValueRef hi)
     s.lane = g->order[s.k->rank - 2];
     for (int j = 0; j < s.leaves.n; j++)
         if (!s.leaves.v[j].uniform) s.leaves.v[j].buf = buffer(g, buf_type(s.leaves.v[j].e->ty), LANES * CHUNK);
-    for (int r = s.r0s; r < s.r1s; r++) {
-        s.rec[r].xbuf = buffer(g, s.rec[r].ty, LANES * CHUNK);
+    FOR_CARRIED(&s, r) {
+        if (!s.rec[r].accum) s.rec[r].xbuf = buffer(g, s.rec[r].ty, LANES * CHUNK);
         s.rec[r].init = buffer(g, s.rec[r].ty, LANES);
         s.rec[r].x = LLVMBuildAlloca(g->ab, vec_type(g, s.rec[r].ty), "carry");
     }
