@@ -36,6 +36,7 @@ typedef struct {
     const IrExpr *e;
     int spec;                 /* lazy-side depth it sits at (reads there clamp) */
     bool uniform;             /* no index, read or reduction: one value per call */
+    bool for_rec;             /* read by a recurrence (else only by accumulators) */
     LLVMValueRef buf;         /* alloca [CHUNK * LANES] of its memory type */
     LLVMValueRef val;         /* in phase 2: its vector at this step */
 } Leaf;
@@ -118,12 +119,14 @@ static bool spine_ok(Lanes *s, const IrExpr *e, int spec)
     if (e->op == IR_CAST && e->args[0]->ty == TY_BOOL && (e->ty == TY_I64 || e->ty == TY_F32 || e->ty == TY_F64) && !reads_rec(s, e))
         return spine_ok(s, e->args[0], spec);
     if (!reads_rec(s, e)) {
+        bool rec = s->cur < s->r1s;
         for (int i = 0; i < s->leaves.n; i++)
             if (s->leaves.v[i].e == e) {
                 if (spec > s->leaves.v[i].spec) s->leaves.v[i].spec = spec;
+                s->leaves.v[i].for_rec |= rec;
                 return true;
             }
-        Leaf l = { e, spec, !has_index(e), NULL, NULL };
+        Leaf l = { e, spec, !has_index(e), rec, NULL, NULL };
         vec_push(s->g->a, &s->leaves, l);
         return true;
     }
@@ -139,6 +142,7 @@ static bool spine_ok(Lanes *s, const IrExpr *e, int spec)
             return ix && ix->op == IR_IVAR && ix->u.slot == 1 - s->k->scan_axis;
         }
         if (row_read(s->k, e, s->k->scan_dir < 0 ? 1 : -1)) {
+            if (s->cur >= s->r1s) return false;    /* accumulators run after the block's recurrences */
             s->rec[r].step = e;
             return true;
         }
@@ -389,36 +393,55 @@ static LLVMValueRef spine(Lanes *s, const IrExpr *e)
 
 /* one step of every row, the leaves' values set: the recurrences in store
  * order, each reading the carried values (all still the previous step's)
- * and the values just computed of those before it; then the accumulators
- * likewise. Carries the new values. */
-static void step(Lanes *s)
+ * and the values just computed of those before it; then (accs) the
+ * accumulators likewise. Carries the new values. */
+static void step(Lanes *s, bool recs, bool accs)
 {
     FOR_CARRIED(s, r) {
+        if (s->rec[r].accum ? !accs : !recs) continue;
         s->cur = r;
         s->rec[r].cur = spine(s, s->k->stores.v[r].value);
     }
-    FOR_CARRIED(s, r) LLVMBuildStore(s->g->b, s->rec[r].cur, s->rec[r].x);
+    FOR_CARRIED(s, r)
+        if (s->rec[r].accum ? accs : recs) LLVMBuildStore(s->g->b, s->rec[r].cur, s->rec[r].x);
+}
+
+/* the transposed LANES x LANES block of leaf j at buffer offset b0 */
+static void leaf_cols(Lanes *s, int j, LLVMValueRef b0, LLVMValueRef *cols)
+{
+    Cg *g = s->g;
+    Leaf *l = &s->leaves.v[j];
+    for (int w = 0; w < LANES; w++) cols[w] = load_lanes(g, l->buf, buf_type(l->e->ty), LLVMBuildAdd(B, b0, ci64(g, w * CHUNK), ""));
+    transpose(g, cols);
 }
 
 /* phase 2, LANES steps of every row: the leaves' LANES x LANES blocks
- * transposed, LANES steps, the results transposed back */
+ * transposed, LANES steps of the recurrences, their results transposed
+ * back; then LANES steps of the accumulators (apart, so that fewer values
+ * are live at once) */
 static void phase2_block(Cg *g, void *ud)
 {
     Lanes *s = ud;
     LLVMValueRef b0 = LLVMBuildMul(B, LLVMBuildLoad2(B, g->i64, s->bslot, ""), ci64(g, LANES), "");
     LLVMValueRef (*cols)[LANES] = arena_alloc(g->a, (size_t)(s->leaves.n + 1) * sizeof *cols);
-    for (int j = 0; j < s->leaves.n; j++) {
-        Leaf *l = &s->leaves.v[j];
-        if (l->uniform) continue;
-        for (int w = 0; w < LANES; w++) cols[j][w] = load_lanes(g, l->buf, buf_type(l->e->ty), LLVMBuildAdd(B, b0, ci64(g, w * CHUNK), ""));
-        transpose(g, cols[j]);
-    }
+    for (int j = 0; j < s->leaves.n; j++)
+        if (!s->leaves.v[j].uniform && s->leaves.v[j].for_rec) leaf_cols(s, j, b0, cols[j]);
     LLVMValueRef (*out)[LANES] = arena_alloc(g->a, (size_t)(s->r1s + 1) * sizeof *out);
     for (int q = 0; q < LANES; q++) {
         for (int j = 0; j < s->leaves.n; j++)
-            if (!s->leaves.v[j].uniform) s->leaves.v[j].val = from_buf(g, s->leaves.v[j].e->ty, cols[j][q]);
-        step(s);
+            if (!s->leaves.v[j].uniform && s->leaves.v[j].for_rec) s->leaves.v[j].val = from_buf(g, s->leaves.v[j].e->ty, cols[j][q]);
+        step(s, true, false);
         for (int r = s->r0s; r < s->r1s; r++) out[r][q] = s->rec[r].cur;
+    }
+    if (s->a0s < s->k->stores.n) {
+        for (int j = 0; j < s->leaves.n; j++)
+            if (!s->leaves.v[j].uniform && !s->leaves.v[j].for_rec) leaf_cols(s, j, b0, cols[j]);
+        for (int q = 0; q < LANES; q++) {
+            for (int j = 0; j < s->leaves.n; j++)
+                if (!s->leaves.v[j].uniform) s->leaves.v[j].val = from_buf(g, s->leaves.v[j].e->ty, cols[j][q]);
+            for (int r = s->r0s; r < s->r1s; r++) s->rec[r].cur = out[r][q];
+            step(s, false, true);
+        }
     }
     for (int r = s->r0s; r < s->r1s; r++) {
         transpose(g, out[r]);
@@ -443,7 +466,7 @@ static void phase2_tail(Cg *g, void *ud)
         }
         l->val = from_buf(g, l->e->ty, v);
     }
-    step(s);
+    step(s, true, true);
     for (int r = s->r0s; r < s->r1s; r++)
         for (int w = 0; w < LANES; w++)
             LLVMBuildStore(B, LLVMBuildExtractElement(B, s->rec[r].cur, LLVMConstInt(g->i32, (unsigned long long)w, 0), ""),
