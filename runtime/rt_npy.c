@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,6 +288,28 @@ static int parse_header(const Ctx *c, const char *txt, size_t len, Hdr *h)
 }
 
 /* Takes ownership of raw (h->nbytes bytes) and turns it into *out. */
+/* copies n elements between C order and Fortran order (to_fortran: src is
+ * in C order), walking the C order and tracking the Fortran offset; fstride
+ * gets the Fortran element strides */
+static void fortran_walk(const uint8_t *src, uint8_t *dst, size_t esz, int ndim, const int64_t *shape, int64_t n,
+                         bool to_fortran, int64_t *fstride)
+{
+    int64_t s = 1;
+    for (int d = 0; d < ndim; d++) { fstride[d] = s; s *= shape[d]; }
+    int64_t idx[RT_MAX_RANK] = { 0 }, foff = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (to_fortran) memcpy(dst + (size_t)foff * esz, src + (size_t)i * esz, esz);
+        else memcpy(dst + (size_t)i * esz, src + (size_t)foff * esz, esz);
+        for (int d = ndim - 1; d >= 0; d--) {
+            idx[d]++;
+            foff += fstride[d];
+            if (idx[d] < shape[d]) break;
+            foff -= fstride[d] * shape[d];
+            idx[d] = 0;
+        }
+    }
+}
+
 static int finish(const Ctx *c, const Hdr *h, uint8_t *raw, RtArray *out)
 {
     size_t n = (size_t)h->numel;
@@ -301,21 +324,8 @@ static int finish(const Ctx *c, const Hdr *h, uint8_t *raw, RtArray *out)
     if (h->fortran && h->ndim > 1 && n > 1) {
         uint8_t *dst = malloc(h->nbytes);
         if (!dst) { free(raw); return fail(c, "out of memory (%zu bytes)", h->nbytes); }
-        int64_t idx[RT_MAX_RANK] = { 0 }, fstride[RT_MAX_RANK];
-        fstride[0] = 1;
-        for (int d = 1; d < h->ndim; d++) fstride[d] = fstride[d - 1] * h->shape[d - 1];
-        int64_t foff = 0;
-        /* Walk the destination in C order, tracking the Fortran offset. */
-        for (size_t i = 0; i < n; i++) {
-            memcpy(dst + i * h->esz, raw + (size_t)foff * h->esz, h->esz);
-            for (int d = h->ndim - 1; d >= 0; d--) {
-                idx[d]++;
-                foff += fstride[d];
-                if (idx[d] < h->shape[d]) break;
-                foff -= fstride[d] * h->shape[d];
-                idx[d] = 0;
-            }
-        }
+        int64_t fstride[RT_MAX_RANK];
+        fortran_walk(raw, dst, h->esz, h->ndim, h->shape, (int64_t)n, false, fstride);
         free(raw);
         raw = dst;
     }
@@ -566,20 +576,6 @@ void *rt_array_fortran_copy(const RtArray *a, int64_t *strides)
     size_t esz = rt_dtype_size(a->dtype);
     uint8_t *dst = malloc((size_t)(n > 0 ? n : 1) * esz);
     if (!dst) return NULL;
-    int64_t s = 1;
-    for (int d = 0; d < a->ndim; d++) { strides[d] = s; s *= a->shape[d]; }
-    int64_t idx[RT_MAX_RANK] = { 0 }, foff = 0;
-    const uint8_t *src = a->data;
-    /* walk the source in C order, tracking the Fortran offset */
-    for (int64_t i = 0; i < n; i++) {
-        memcpy(dst + (size_t)foff * esz, src + (size_t)i * esz, esz);
-        for (int d = a->ndim - 1; d >= 0; d--) {
-            idx[d]++;
-            foff += strides[d];
-            if (idx[d] < a->shape[d]) break;
-            foff -= strides[d] * a->shape[d];
-            idx[d] = 0;
-        }
-    }
+    fortran_walk(a->data, dst, esz, a->ndim, a->shape, n, true, strides);
     return dst;
 }

@@ -69,9 +69,6 @@ LLVMValueRef cg_binary(Cg *g, IrOp op, IrType ty, LLVMValueRef a, LLVMValueRef b
  * cg_leave_point (call it before leaving the block the values live in) */
 void cg_stores(Cg *g, int s0, int s1);
 void cg_leave_point(Cg *g);
-/* zeroes the kernel's accumulators (KirStore.accum): for all columns of
- * this task ([lo, hi) of the par axis) or for the column in the slots */
-void cg_zero_accums(Cg *g, bool all, LLVMValueRef lo, LLVMValueRef hi);
 
 /* llvm_scan_lanes.c: the body of a scan kernel's scan-inner variant with rows
  * in vector lanes; false (and nothing emitted) when the kernel does not fit */

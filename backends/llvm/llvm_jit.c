@@ -1,9 +1,12 @@
 /* backends/llvm/llvm_jit.c: in-process compilation with ORC LLJIT.
  * One JIT instance per compiled pipeline; its memory lives until
- * llvm_jit_free. The module is built in a thread-safe context, optimised,
- * then handed to the JIT (which owns it from then on). Kernel addresses go
- * into the in-memory plan; the entry function packs its DLTensor arguments
- * and calls rt_plan_run on that plan. Tests: tests/run/ on cpu. */
+ * llvm_jit_free. Two modules, each in its own thread-safe context: the
+ * contiguous kernel variants with the entry function, optimised and handed
+ * to the JIT (which owns it from then on) at once; and the strided and
+ * inner variants, kept aside until a call needs one (RtPlan.resolve), then
+ * optimised and compiled. Kernel addresses go into the in-memory plan; the
+ * entry function packs its DLTensor arguments and calls rt_plan_run on that
+ * plan. Tests: tests/run/ on cpu (e2e.cpu-fortran for the lazy variants). */
 #include "llvm.h"
 #include "llvm_cg.h"
 #include <llvm-c/LLJIT.h>

@@ -116,7 +116,9 @@ static bool has_accums(const KirKernel *k)
     return false;
 }
 
-void cg_zero_accums(Cg *g, bool all, LLVMValueRef lo, LLVMValueRef hi)
+/* zeroes the kernel's accumulators: for all columns of this task ([lo, hi)
+ * of the par axis) or for the column in the slots */
+static void zero_accums(Cg *g, bool all, LLVMValueRef lo, LLVMValueRef hi)
 {
     const KirKernel *k = g->k;
     if (!has_accums(k)) return;
@@ -142,7 +144,7 @@ static void nest(Cg *g, void *ud)
     int ax = g->order[n->level];
     /* accumulators start at zero: all of this task's columns when the scan
      * is the outer loop, this column when the column loop is outside it */
-    if (ax == k->scan_axis) cg_zero_accums(g, n->level == 0, n->lo, n->hi);
+    if (ax == k->scan_axis) zero_accums(g, n->level == 0, n->lo, n->hi);
     LLVMValueRef lo = LLVMConstInt(g->i64, 0, 0), hi = cg_lin(g, k->extent[ax]);
     if (ax == g->par_axis) { lo = n->lo; hi = n->hi; }
     Nest next = { g, n->level + 1, n->lo, n->hi };
