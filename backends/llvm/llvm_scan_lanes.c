@@ -19,6 +19,10 @@
  *      back;
  *   3. each row in turn (vectorised again): the recurrence's values and the
  *      stores after it.
+ * A chunk's last steps (fewer than LANES) run one at a time in phase 2, with
+ * the leaves gathered lane by lane. Column accumulators (KirStore.accum: a
+ * scan's statistics) are carried as vectors through phase 2, in a second
+ * sweep over each block after the recurrences, and stored once per group.
  * Every value is computed by the same operations in the same order as in
  * the row-at-a-time form (and as in the interpreter), so results agree bit
  * for bit. Kernels that do not fit (two recurrences crossing phases, a
