@@ -139,11 +139,11 @@ bool ir_expr_reads(const IrExpr *e, int tensor)
     return false;
 }
 
-bool ir_expr_has_reduce(const IrExpr *e)
+bool ir_expr_has_op(const IrExpr *e, uint64_t ops)
 {
     if (!e) return false;
-    if (e->op == IR_REDUCE) return true;
-    for (int k = 0; k < e->nargs; k++) if (ir_expr_has_reduce(e->args[k])) return true;
+    if (ops & IR_OPS(e->op)) return true;
+    for (int k = 0; k < e->nargs; k++) if (ir_expr_has_op(e->args[k], ops)) return true;
     return false;
 }
 

@@ -210,7 +210,12 @@ void ir_print_expr(const IrPipeline *p, const char *const *slot_names, int nslot
 bool ir_expr_equal(const IrExpr *a, const IrExpr *b);
 int ir_expr_size(const IrExpr *e, int limit);   /* node count, stops counting at limit */
 bool ir_expr_reads(const IrExpr *e, int tensor);
-bool ir_expr_has_reduce(const IrExpr *e);
+/* does e (args, not reduction ranges) contain one of the ops in the bit set
+ * (IR_OPS(IR_IVAR) | ...)? */
+_Static_assert(IR_OP_COUNT <= 64, "IR_OPS needs one bit per op");
+#define IR_OPS(op) (1ull << (op))
+bool ir_expr_has_op(const IrExpr *e, uint64_t ops);
+static inline bool ir_expr_has_reduce(const IrExpr *e) { return ir_expr_has_op(e, IR_OPS(IR_REDUCE)); }
 /* the affine form of an expression over dims and integer constants, if it is one */
 Lin ir_dims_lin(const IrExpr *e);
 /* ir/verify.c: structural checks; returns false and reports via ICE text */

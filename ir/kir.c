@@ -60,3 +60,19 @@ void kir_print(const KirPipeline *k, FILE *o)
         fputc('\n', o);
     }
 }
+
+bool kir_row_read(const KirKernel *k, const IrExpr *e, int64_t off)
+{
+    if (e->op != IR_READ || e->nargs != k->rank) return false;
+    for (int a = 0; a < k->rank; a++) {
+        const IrExpr *ix = e->args[a];
+        if (a != k->scan_axis || off == 0) {
+            if (ix->op != IR_IVAR || ix->u.slot != a) return false;
+            continue;
+        }
+        if ((ix->op != IR_ADD && ix->op != IR_SUB) || ix->args[0]->op != IR_IVAR || ix->args[0]->u.slot != a || ix->args[1]->op != IR_CONST)
+            return false;
+        if ((ix->op == IR_ADD ? ix->args[1]->u.i : -ix->args[1]->u.i) != off) return false;
+    }
+    return true;
+}

@@ -77,5 +77,10 @@ typedef struct {
 } KirPipeline;
 
 void kir_print(const KirPipeline *k, FILE *out);
+/* is e a read of the point's own row at scan offset off (its subscript on
+ * the scan axis i_scan + off, every other one the point's axis variable)? */
+bool kir_row_read(const KirKernel *k, const IrExpr *e, int64_t off);
+/* the scan offset of the previous step: +1 for a reverse scan, else -1 */
+static inline int64_t kir_prev_step(const KirKernel *k) { return k->scan_dir < 0 ? 1 : -1; }
 
 #endif

@@ -237,12 +237,56 @@ static IrExpr *mk_reduce(Fuse *f, IrRed kind, IrType ty, const IrReduce *r, int 
     return e;
 }
 
-static IrExpr *read0(Fuse *f, int tensor, IrType ty, bool row)
+/* tensor[i_slot] (a rank-1 tensor), or tensor[] when slot < 0 */
+static IrExpr *read_at(Fuse *f, int tensor, IrType ty, int slot)
 {
-    IrExpr *e = ir_expr(f->c->a, IR_READ, ty, SPAN_NONE, row ? 1 : 0);
+    IrExpr *e = ir_expr(f->c->a, IR_READ, ty, SPAN_NONE, slot >= 0 ? 1 : 0);
     e->u.tensor = tensor;
-    if (row) { e->args[0] = ir_expr(f->c->a, IR_IVAR, TY_I64, SPAN_NONE, 0); e->args[0]->u.slot = 0; }
+    if (slot >= 0) { e->args[0] = ir_expr(f->c->a, IR_IVAR, TY_I64, SPAN_NONE, 0); e->args[0]->u.slot = slot; }
     return e;
+}
+
+/* sum(body for i0 in lo..hi): the combination of per-row or per-column
+ * partials in the scalar kernels, in index order */
+static IrExpr *sum_all(Fuse *f, IrType ty, IrExpr *body, IrExpr *lo, IrExpr *hi)
+{
+    IrReduce *all = arena_alloc(f->c->a, sizeof *all);
+    all->kind = RED_SUM; all->nvars = 1;
+    all->slots = arena_alloc(f->c->a, sizeof(int)); all->slots[0] = 0;
+    all->lo = arena_alloc(f->c->a, sizeof(IrExpr *)); all->lo[0] = lo;
+    all->hi = arena_alloc(f->c->a, sizeof(IrExpr *)); all->hi[0] = hi;
+    IrExpr *e = mk(f, IR_REDUCE, ty, 2, body, NULL, NULL);
+    e->u.red = all;
+    return e;
+}
+
+/* S / N in f64, 0 when N == 0 */
+static IrExpr *mean_of(Fuse *f, IrExpr *S, IrExpr *N)
+{
+    Arena *a = f->c->a;
+    return mk(f, IR_SELECT, TY_F64, 3, mk(f, IR_EQ, TY_BOOL, 2, N, ir_const_i(a, TY_I64, 0, SPAN_NONE), NULL), ir_const_f(a, TY_F64, 0.0, SPAN_NONE),
+              mk(f, IR_DIV, TY_F64, 2, S, ir_cast(a, N, TY_F64), NULL));
+}
+
+/* M2 / (N - ddof), 0 when N <= ddof; clamped at 0 first when rounding may
+ * leave M2 a tiny negative */
+static IrExpr *var_of(Fuse *f, IrExpr *M2, IrExpr *N, int64_t ddof, bool clamp)
+{
+    Arena *a = f->c->a;
+    IrExpr *zero = ir_const_f(a, TY_F64, 0.0, SPAN_NONE), *dd = ir_const_i(a, TY_I64, ddof, SPAN_NONE);
+    IrExpr *var = mk(f, IR_DIV, TY_F64, 2, M2, ir_cast(a, mk(f, IR_SUB, TY_I64, 2, N, dd, NULL), TY_F64), NULL);
+    if (clamp) var = mk(f, IR_MAX, TY_F64, 2, var, zero, NULL);
+    return mk(f, IR_SELECT, TY_F64, 3, mk(f, IR_GT, TY_BOOL, 2, N, dd, NULL), var, zero);
+}
+
+/* is (body, mask, r) the reduction (body2, mask2, r2)? */
+static bool same_reduction(const IrExpr *body, const IrExpr *mask, const IrReduce *r, const IrExpr *body2, const IrExpr *mask2,
+                           const IrReduce *r2)
+{
+    bool same = ir_expr_equal(body, body2) && ir_expr_equal(mask, mask2) && r->nvars == r2->nvars;
+    for (int w = 0; same && w < r->nvars; w++)
+        same = r->slots[w] == r2->slots[w] && ir_expr_equal(r->lo[w], r2->lo[w]) && ir_expr_equal(r->hi[w], r2->hi[w]);
+    return same;
 }
 
 static KirKernel *new_kernel(Fuse *f, int rank, Lin ext)
@@ -264,6 +308,14 @@ static void add_store(Fuse *f, KirKernel *k, int tensor, IrExpr *v, int nslots)
     if (nslots > k->nslots) k->nslots = nslots;
 }
 
+/* a scalar scratch tensor holding mean, in a kernel of its own; its id */
+static int mean_kernel(Fuse *f, const char *base, IrExpr *mean)
+{
+    add_scratch(f, arena_printf(f->c->a, "%s.mean", base), TY_F64, 0, lin_const(1));
+    add_store(f, new_kernel(f, 0, lin_const(1)), f->p->tensors.n - 1, mean, 1);
+    return f->p->tensors.n - 1;
+}
+
 /* ---- column accumulators -------------------------------------------------
  * When the values summed are computed by the scan kernel just before (GAE's
  * advantages, then whitened), the sums run inside it instead: per column of
@@ -276,15 +328,6 @@ static void add_store(Fuse *f, KirKernel *k, int tensor, IrExpr *v, int nslots)
  * the statistics of its result are one pass, and whitening adds one more.
  * Deterministic: a column is one task's, in scan order; the columns combine
  * in index order. */
-
-static IrExpr *read_at(Fuse *f, int tensor, IrType ty, int slot)
-{
-    IrExpr *e = ir_expr(f->c->a, IR_READ, ty, SPAN_NONE, 1);
-    e->u.tensor = tensor;
-    e->args[0] = ir_expr(f->c->a, IR_IVAR, TY_I64, SPAN_NONE, 0);
-    e->args[0]->u.slot = slot;
-    return e;
-}
 
 static bool reads_kernel(const KirKernel *k, const IrExpr *e)
 {
@@ -335,13 +378,8 @@ static void add_accum(Fuse *f, KirKernel *k, int tensor, IrExpr *v)
 static struct ColSums *col_sums(Fuse *f, KirKernel *k, const IrReduce *r, const IrExpr *body0, const IrExpr *mask0,
                                 IrExpr *body, IrExpr *mask, const char *base)
 {
-    for (int q = 0; q < f->cols.n; q++) {
-        struct ColSums *cs = &f->cols.v[q];
-        bool same = ir_expr_equal(cs->body, body0) && ir_expr_equal(cs->mask, mask0) && cs->r->nvars == r->nvars;
-        for (int w = 0; same && w < r->nvars; w++)
-            same = cs->r->slots[w] == r->slots[w] && ir_expr_equal(cs->r->lo[w], r->lo[w]) && ir_expr_equal(cs->r->hi[w], r->hi[w]);
-        if (same) return cs;
-    }
+    for (int q = 0; q < f->cols.n; q++)
+        if (same_reduction(f->cols.v[q].body, f->cols.v[q].mask, f->cols.v[q].r, body0, mask0, r)) return &f->cols.v[q];
     Arena *a = f->c->a;
     int col = 1 - k->scan_axis;               /* the accumulators' axis, as a kernel slot */
     Lin ext = k->extent[col];
@@ -378,39 +416,27 @@ static IrExpr *from_cols(Fuse *f, const IrTensor *t, const IrExpr *e)
     struct ColSums cs = *col_sums(f, k, r, e->args[0], e->args[1], body, mask, t->name);
     int col = 1 - k->scan_axis;
     /* sums over the columns: slot 0 of the scalar kernels */
-    IrReduce *all = arena_alloc(a, sizeof *all);
-    all->kind = RED_SUM; all->nvars = 1;
-    all->slots = arena_alloc(a, sizeof(int)); all->slots[0] = 0;
-    all->lo = arena_alloc(a, sizeof(IrExpr *)); all->lo[0] = r->lo[col];
-    all->hi = arena_alloc(a, sizeof(IrExpr *)); all->hi[0] = r->hi[col];
+    IrExpr *lo = r->lo[col], *hi = r->hi[col];
     IrExpr *n = read_at(f, cs.N, TY_I64, 0), *nf = ir_cast(a, n, TY_F64);
     IrExpr *sh = read_at(f, cs.SH, TY_F64, 0), *s1 = read_at(f, cs.S1, TY_F64, 0), *s2 = read_at(f, cs.S2, TY_F64, 0);
-    IrExpr *N = mk(f, IR_REDUCE, TY_I64, 2, n, NULL, NULL);
-    N->u.red = all;
-    IrExpr *S = mk(f, IR_REDUCE, TY_F64, 2, mk(f, IR_ADD, TY_F64, 2, mk(f, IR_MUL, TY_F64, 2, nf, sh, NULL), s1, NULL), NULL, NULL);
-    S->u.red = all;
-    IrExpr *zero = ir_const_f(a, TY_F64, 0.0, SPAN_NONE);
+    IrExpr *N = sum_all(f, TY_I64, n, lo, hi);
+    IrExpr *S = sum_all(f, TY_F64, mk(f, IR_ADD, TY_F64, 2, mk(f, IR_MUL, TY_F64, 2, nf, sh, NULL), s1, NULL), lo, hi);
     if (kind == RED_SUM) return S;
-    IrExpr *mean = mk(f, IR_SELECT, TY_F64, 3, mk(f, IR_EQ, TY_BOOL, 2, N, ir_const_i(a, TY_I64, 0, SPAN_NONE), NULL), zero,
-                      mk(f, IR_DIV, TY_F64, 2, S, ir_cast(a, N, TY_F64), NULL));
+    IrExpr *mean = mean_of(f, S, N);
     if (kind == RED_MEAN) return mean;
-    add_scratch(f, arena_printf(a, "%s.mean", t->name), TY_F64, 0, lin_const(1));
-    int Mi = f->p->tensors.n - 1;
-    add_store(f, new_kernel(f, 0, lin_const(1)), Mi, mean, 1);
+    int Mi = mean_kernel(f, t->name, mean);
     /* per column: S2 - S1^2 / n + n (c + S1 / n - mean)^2, for n > 0 */
     IrExpr *q = mk(f, IR_DIV, TY_F64, 2, s1, nf, NULL);
-    IrExpr *dm = mk(f, IR_SUB, TY_F64, 2, mk(f, IR_ADD, TY_F64, 2, sh, q, NULL), read0(f, Mi, TY_F64, false), NULL);
+    IrExpr *dm = mk(f, IR_SUB, TY_F64, 2, mk(f, IR_ADD, TY_F64, 2, sh, q, NULL), read_at(f, Mi, TY_F64, -1), NULL);
     IrExpr *m2 = mk(f, IR_ADD, TY_F64, 2, mk(f, IR_SUB, TY_F64, 2, s2, mk(f, IR_MUL, TY_F64, 2, s1, q, NULL), NULL),
                     mk(f, IR_MUL, TY_F64, 2, nf, mk(f, IR_MUL, TY_F64, 2, dm, dm, NULL), NULL), NULL);
-    IrExpr *M2 = mk(f, IR_REDUCE, TY_F64, 2,
-                    mk(f, IR_SELECT, TY_F64, 3, mk(f, IR_GT, TY_BOOL, 2, n, ir_const_i(a, TY_I64, 0, SPAN_NONE), NULL), m2, zero), NULL, NULL);
-    M2->u.red = all;
-    IrExpr *ddof = ir_const_i(a, TY_I64, r->ddof, SPAN_NONE);
-    IrExpr *var = mk(f, IR_DIV, TY_F64, 2, M2, ir_cast(a, mk(f, IR_SUB, TY_I64, 2, N, ddof, NULL), TY_F64), NULL);
-    var = mk(f, IR_MAX, TY_F64, 2, var, zero, NULL);       /* rounding may leave a tiny negative */
-    var = mk(f, IR_SELECT, TY_F64, 3, mk(f, IR_GT, TY_BOOL, 2, N, ddof, NULL), var, zero);
+    IrExpr *pos = mk(f, IR_GT, TY_BOOL, 2, n, ir_const_i(a, TY_I64, 0, SPAN_NONE), NULL);
+    IrExpr *M2 = sum_all(f, TY_F64, mk(f, IR_SELECT, TY_F64, 3, pos, m2, ir_const_f(a, TY_F64, 0.0, SPAN_NONE)), lo, hi);
+    IrExpr *var = var_of(f, M2, N, r->ddof, true);
     return kind == RED_STD ? mk(f, IR_SQRT, TY_F64, 1, var, NULL, NULL) : var;
 }
+
+static IrExpr *from_rows(Fuse *f, const IrTensor *t, const IrExpr *e, int nslots);
 
 /* returns the scalar's new value, or NULL when the reduction stays as it is */
 static IrExpr *split_global(Fuse *f, const IrTensor *t, IrExpr *v, int nslots)
@@ -421,11 +447,19 @@ static IrExpr *split_global(Fuse *f, const IrTensor *t, IrExpr *v, int nslots)
     IrRed kind = r->kind;
     if (kind != RED_SUM && kind != RED_MEAN && kind != RED_COUNT && kind != RED_VAR && kind != RED_STD) return NULL;
     if (r->nvars < 2 || r->slots[0] != 0) return NULL;
-    IrExpr *fc = from_cols(f, t, e);
-    if (fc) {
-        fc = ir_cast(f->c->a, fc, e->ty);
-        return v->op == IR_CAST ? ir_cast(f->c->a, fc, v->ty) : fc;
-    }
+    IrExpr *res = from_cols(f, t, e);
+    if (!res) res = from_rows(f, t, e, nslots);
+    if (!res) return NULL;
+    res = ir_cast(f->c->a, res, e->ty);
+    return v->op == IR_CAST ? ir_cast(f->c->a, res, v->ty) : res;
+}
+
+/* the scalar's value from per-row partial sums (in f64), or NULL when its
+ * first variable does not run over a whole extent */
+static IrExpr *from_rows(Fuse *f, const IrTensor *t, const IrExpr *e, int nslots)
+{
+    const IrReduce *r = e->u.red;
+    IrRed kind = r->kind;
     Lin lo = ir_dims_lin(r->lo[0]), ext = ir_dims_lin(r->hi[0]);
     if (!lin_is_const(lo) || lo.c != 0 || !ext.ok || ext.n == 0) return NULL;
     for (int q = 1; q < r->nvars; q++)
@@ -439,13 +473,8 @@ static IrExpr *split_global(Fuse *f, const IrTensor *t, IrExpr *v, int nslots)
     const char *base = t->name;
     /* rows: partial sums (of the body, or of the counted conditions) and counts */
     int Si = -1, Ci = -1;
-    for (int q = 0; q < f->rows.n && kind != RED_COUNT && ty_is_float(bt); q++) {
-        const struct RowSums *rs = &f->rows.v[q];
-        bool same = ir_expr_equal(rs->body, body) && ir_expr_equal(rs->mask, mask) && rs->r->nvars == r->nvars;
-        for (int w = 0; same && w < r->nvars; w++)
-            same = rs->r->slots[w] == r->slots[w] && ir_expr_equal(rs->r->lo[w], r->lo[w]) && ir_expr_equal(rs->r->hi[w], r->hi[w]);
-        if (same) { Si = rs->S; Ci = rs->C; }
-    }
+    for (int q = 0; q < f->rows.n && kind != RED_COUNT && ty_is_float(bt); q++)
+        if (same_reduction(f->rows.v[q].body, f->rows.v[q].mask, f->rows.v[q].r, body, mask, r)) { Si = f->rows.v[q].S; Ci = f->rows.v[q].C; }
     if (Si < 0) {
         add_scratch(f, arena_printf(f->c->a, "%s.rows", base), kind == RED_COUNT ? TY_I64 : st, 1, ext);
         Si = f->p->tensors.n - 1;
@@ -461,49 +490,20 @@ static IrExpr *split_global(Fuse *f, const IrTensor *t, IrExpr *v, int nslots)
         }
     }
     /* combining the rows, in row order */
-    IrReduce *all = arena_alloc(f->c->a, sizeof *all);
-    all->kind = RED_SUM; all->nvars = 1;
-    all->slots = arena_alloc(f->c->a, sizeof(int)); all->slots[0] = 0;
-    all->lo = arena_alloc(f->c->a, sizeof(IrExpr *)); all->lo[0] = r->lo[0];
-    all->hi = arena_alloc(f->c->a, sizeof(IrExpr *)); all->hi[0] = r->hi[0];
-    IrExpr *sumS = mk(f, IR_REDUCE, kind == RED_COUNT ? TY_I64 : st, 2, read0(f, Si, kind == RED_COUNT ? TY_I64 : st, true), NULL, NULL);
-    sumS->u.red = all;
-    IrExpr *sumC = mk(f, IR_REDUCE, TY_I64, 2, read0(f, Ci, TY_I64, true), NULL, NULL);
-    sumC->u.red = all;
-    IrExpr *n = ir_cast(f->c->a, sumC, TY_F64);
-    IrExpr *zero = ir_const_f(f->c->a, TY_F64, 0.0, SPAN_NONE);
-    IrExpr *res;
-    switch (kind) {
-    case RED_SUM: case RED_COUNT: res = sumS; break;
-    case RED_MEAN:
-        res = mk(f, IR_SELECT, TY_F64, 3, mk(f, IR_EQ, TY_BOOL, 2, sumC, ir_const_i(f->c->a, TY_I64, 0, SPAN_NONE), NULL), zero,
-                 mk(f, IR_DIV, TY_F64, 2, sumS, n, NULL));
-        break;
-    default: {
-        /* the mean, then the squared deviations by rows */
-        IrTensor *M = add_scratch(f, arena_printf(f->c->a, "%s.mean", base), TY_F64, 0, lin_const(1));
-        int Mi = f->p->tensors.n - 1;
-        (void)M;
-        KirKernel *mk0 = new_kernel(f, 0, lin_const(1));
-        add_store(f, mk0, Mi, mk(f, IR_SELECT, TY_F64, 3, mk(f, IR_EQ, TY_BOOL, 2, sumC, ir_const_i(f->c->a, TY_I64, 0, SPAN_NONE), NULL), zero,
-                                 mk(f, IR_DIV, TY_F64, 2, sumS, n, NULL)), 1);
-        IrTensor *Q = add_scratch(f, arena_printf(f->c->a, "%s.sq", base), TY_F64, 1, ext);
-        int Qi = f->p->tensors.n - 1;
-        (void)Q;
-        KirKernel *qk = new_kernel(f, 1, ext);
-        IrExpr *dev = mk(f, IR_SUB, TY_F64, 2, ir_cast(f->c->a, body, TY_F64), read0(f, Mi, TY_F64, false), NULL);
-        add_store(f, qk, Qi, mk_reduce(f, RED_SUM, TY_F64, r, 1, mk(f, IR_MUL, TY_F64, 2, dev, dev, NULL), mask), nslots);
-        IrExpr *sumQ = mk(f, IR_REDUCE, TY_F64, 2, read0(f, Qi, TY_F64, true), NULL, NULL);
-        sumQ->u.red = all;
-        IrExpr *ddof = ir_const_i(f->c->a, TY_I64, r->ddof, SPAN_NONE);
-        IrExpr *ok = mk(f, IR_GT, TY_BOOL, 2, sumC, ddof, NULL);
-        IrExpr *var = mk(f, IR_DIV, TY_F64, 2, sumQ, ir_cast(f->c->a, mk(f, IR_SUB, TY_I64, 2, sumC, ddof, NULL), TY_F64), NULL);
-        res = mk(f, IR_SELECT, TY_F64, 3, ok, var, zero);
-        if (kind == RED_STD) res = mk(f, IR_SQRT, TY_F64, 1, res, NULL, NULL);
-    }
-    }
-    res = ir_cast(f->c->a, res, e->ty);
-    return v->op == IR_CAST ? ir_cast(f->c->a, res, v->ty) : res;
+    IrType sty = kind == RED_COUNT ? TY_I64 : st;
+    IrExpr *sumS = sum_all(f, sty, read_at(f, Si, sty, 0), r->lo[0], r->hi[0]);
+    IrExpr *sumC = sum_all(f, TY_I64, read_at(f, Ci, TY_I64, 0), r->lo[0], r->hi[0]);
+    if (kind == RED_SUM || kind == RED_COUNT) return sumS;
+    IrExpr *mean = mean_of(f, sumS, sumC);
+    if (kind == RED_MEAN) return mean;
+    /* the mean, then the squared deviations by rows */
+    int Mi = mean_kernel(f, base, mean);
+    add_scratch(f, arena_printf(f->c->a, "%s.sq", base), TY_F64, 1, ext);
+    int Qi = f->p->tensors.n - 1;
+    IrExpr *dev = mk(f, IR_SUB, TY_F64, 2, ir_cast(f->c->a, body, TY_F64), read_at(f, Mi, TY_F64, -1), NULL);
+    add_store(f, new_kernel(f, 1, ext), Qi, mk_reduce(f, RED_SUM, TY_F64, r, 1, mk(f, IR_MUL, TY_F64, 2, dev, dev, NULL), mask), nslots);
+    IrExpr *var = var_of(f, sum_all(f, TY_F64, read_at(f, Qi, TY_F64, 0), r->lo[0], r->hi[0]), sumC, r->ddof, false);
+    return kind == RED_STD ? mk(f, IR_SQRT, TY_F64, 1, var, NULL, NULL) : var;
 }
 
 static KirPipeline *fuse_pipeline(PassCtx *c, const IrPipeline *p)

@@ -218,22 +218,11 @@ static bool trivially_in_range(Cg *g, const IrExpr *ix, Lin ext)
  * the point's other subscripts unchanged */
 static bool prev_step(Cg *g, const IrExpr *e)
 {
-    const KirKernel *k = g->k;
-    if (!k || k->scan_axis < 0 || e->nargs != k->rank) return false;
+    const KirKernel *k = g->k;           /* NULL in a boundary value */
+    if (!k || k->scan_axis < 0) return false;
     bool mine = false;
     for (int s = 0; s < k->stores.n; s++) mine |= k->stores.v[s].tensor == e->u.tensor && !k->stores.v[s].accum;
-    if (!mine) return false;
-    for (int a = 0; a < k->rank; a++) {
-        const IrExpr *ix = e->args[a];
-        if (a != k->scan_axis) {
-            if (ix->op != IR_IVAR || ix->u.slot != a || g->slot_is_value[a]) return false;
-            continue;
-        }
-        if ((ix->op != IR_ADD && ix->op != IR_SUB) || ix->args[0]->op != IR_IVAR || ix->args[0]->u.slot != a || g->slot_is_value[a] || ix->args[1]->op != IR_CONST)
-            return false;
-        if ((ix->op == IR_ADD ? ix->args[1]->u.i : -ix->args[1]->u.i) != (k->scan_dir < 0 ? 1 : -1)) return false;
-    }
-    return true;
+    return mine && kir_row_read(k, e, kir_prev_step(k));
 }
 
 static LLVMValueRef read(Cg *g, const IrExpr *e)
@@ -254,16 +243,10 @@ static LLVMValueRef read(Cg *g, const IrExpr *e)
     for (int k = 0; k < e->nargs; k++) idx[k] = at[k] = cg_expr(g, e->args[k]);
     bool has_bounds = false;
     for (int b = 0; b < g->kp->bounds.n; b++) has_bounds |= g->kp->bounds.v[b].tensor == e->u.tensor;
-    if (g->scan_interior && prev_step(g, e)) {
-        /* after the first step, the previous step is a cell of the tensor */
-        LLVMValueRef v = LLVMBuildLoad2(B, cg_mem_type(g, t->ty), cg_addr(g, ti, idx), "");
-        if (g->scope_points) {
-            LLVMSetMetadata(v, g->md_scope_kind, g->md_self);
-            LLVMSetMetadata(v, g->md_noalias_kind, g->md_store);
-        }
-        return cg_from_mem(g, t->ty, v);
-    }
-    for (int k = 0; k < e->nargs; k++)
+    /* after the scan's first step, its previous step is a cell of the tensor:
+     * no clamping, no boundary */
+    bool interior = g->scan_interior && prev_step(g, e);
+    for (int k = 0; k < e->nargs && !interior; k++)
         if ((g->spec && !trivially_in_range(g, e->args[k], t->extent[k])) || (has_bounds && k == t->scan_axis))
             at[k] = clampi(g, idx[k], ci64(g, 0), LLVMBuildSub(B, g->extent[ti][k], ci64(g, 1), ""));
     LLVMValueRef ld = LLVMBuildLoad2(B, cg_mem_type(g, t->ty), cg_addr(g, ti, at), "");
@@ -276,6 +259,7 @@ static LLVMValueRef read(Cg *g, const IrExpr *e)
             }
     }
     LLVMValueRef v = cg_from_mem(g, t->ty, ld);
+    if (interior) return v;
     for (int b = 0; b < g->kp->bounds.n; b++) {
         const KirBound *kb = &g->kp->bounds.v[b];
         if (kb->tensor != e->u.tensor) continue;

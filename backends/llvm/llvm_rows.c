@@ -14,15 +14,6 @@
 
 #define B (g->b)
 
-static bool has_ivar(const IrExpr *e)
-{
-    if (!e) return false;
-    if (e->op == IR_IVAR || e->op == IR_REDUCE) return true;
-    for (int i = 0; i < e->nargs; i++)
-        if (has_ivar(e->args[i])) return true;
-    return false;
-}
-
 typedef struct { Cg *g; LLVMValueRef lo, hi; } Rows;
 
 /* a sum of a float body in f64, of an integer body in i64, or a count, over
@@ -31,7 +22,8 @@ static bool row_sum(const IrExpr *e)
 {
     if (e->op != IR_REDUCE || e->u.red->nvars != 1) return false;
     const IrReduce *r = e->u.red;
-    if (has_ivar(r->lo[0]) || has_ivar(r->hi[0])) return false;
+    uint64_t vars = IR_OPS(IR_IVAR) | IR_OPS(IR_REDUCE);
+    if (ir_expr_has_op(r->lo[0], vars) || ir_expr_has_op(r->hi[0], vars)) return false;
     IrType bt = e->args[0]->ty;
     if (r->kind == RED_COUNT) return e->ty == TY_I64;
     if (r->kind != RED_SUM) return false;

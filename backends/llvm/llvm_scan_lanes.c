@@ -73,14 +73,6 @@ typedef struct {
 
 static bool spine_type(IrType t) { return t == TY_F32 || t == TY_F64 || t == TY_BOOL || t == TY_I64; }
 
-static bool has_index(const IrExpr *e)
-{
-    if (e->op == IR_IVAR || e->op == IR_READ || e->op == IR_REDUCE) return true;
-    for (int i = 0; i < e->nargs; i++)
-        if (e->args[i] && has_index(e->args[i])) return true;
-    return false;
-}
-
 /* the carried stores (recurrences, then accumulators) */
 #define FOR_CARRIED(s, r) for (int r = (s)->r0s; r < (s)->k->stores.n; r = r + 1 == (s)->r1s ? (s)->a0s : r + 1)
 
@@ -99,23 +91,6 @@ static bool reads_rec(const Lanes *s, const IrExpr *e)
     return false;
 }
 
-/* the point's own row at scan offset off: x[i0, .., i_scan + off, ..] */
-static bool row_read(const KirKernel *k, const IrExpr *e, int64_t off)
-{
-    if (e->nargs != k->rank) return false;
-    for (int a = 0; a < k->rank; a++) {
-        const IrExpr *ix = e->args[a];
-        if (a != k->scan_axis || off == 0) {
-            if (ix->op != IR_IVAR || ix->u.slot != a) return false;
-            continue;
-        }
-        if ((ix->op != IR_ADD && ix->op != IR_SUB) || ix->args[0]->op != IR_IVAR || ix->args[0]->u.slot != a || ix->args[1]->op != IR_CONST)
-            return false;
-        if ((ix->op == IR_ADD ? ix->args[1]->u.i : -ix->args[1]->u.i) != off) return false;
-    }
-    return true;
-}
-
 static bool spine_ok(Lanes *s, const IrExpr *e, int spec)
 {
     /* a converted bool (an accumulator's count of a mask) converts in the
@@ -130,7 +105,7 @@ static bool spine_ok(Lanes *s, const IrExpr *e, int spec)
                 s->leaves.v[i].for_rec |= rec;
                 return true;
             }
-        Leaf l = { e, spec, !has_index(e), rec, NULL, NULL };
+        Leaf l = { e, spec, !ir_expr_has_op(e, IR_OPS(IR_IVAR) | IR_OPS(IR_READ) | IR_OPS(IR_REDUCE)), rec, NULL, NULL };
         vec_push(s->g->a, &s->leaves, l);
         return true;
     }
@@ -145,12 +120,12 @@ static bool spine_ok(Lanes *s, const IrExpr *e, int spec)
             const IrExpr *ix = e->nargs == 1 ? e->args[0] : NULL;
             return ix && ix->op == IR_IVAR && ix->u.slot == 1 - s->k->scan_axis;
         }
-        if (row_read(s->k, e, s->k->scan_dir < 0 ? 1 : -1)) {
+        if (kir_row_read(s->k, e, kir_prev_step(s->k))) {
             if (s->cur >= s->r1s) return false;    /* accumulators run after the block's recurrences */
             s->rec[r].step = e;
             return true;
         }
-        return r < s->cur && row_read(s->k, e, 0);
+        return r < s->cur && kir_row_read(s->k, e, 0);
     }
     if (!spine_type(e->ty)) return false;
     switch (e->op) {
@@ -372,7 +347,7 @@ static LLVMValueRef spine(Lanes *s, const IrExpr *e)
     if (e->op == IR_READ) {
         int ri = rec_of(s, e->u.tensor);
         Rec *r = &s->rec[ri];
-        bool carried = r->accum ? ri >= s->cur : e == r->step || row_read(s->k, e, s->k->scan_dir < 0 ? 1 : -1);
+        bool carried = r->accum ? ri >= s->cur : e == r->step || kir_row_read(s->k, e, kir_prev_step(s->k));
         return carried ? LLVMBuildLoad2(B, vec_type(g, r->ty), r->x, "") : r->cur;
     }
     LLVMValueRef a[3] = { 0 };

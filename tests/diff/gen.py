@@ -452,29 +452,24 @@ class ProgGen:
             return V("(-%s)" % a.s, t, False, a.vars)
         return V("%s(%s)" % (op, a.s), t, False, a.vars)
 
-    def p_if(self, sc, want, d, weak_ok):
+    def choice(self, sc, want, d, fmt, weak_float, weak_int):
+        """if-then-else or select: two weak literals give weak_float or weak_int"""
         c = self.gen(sc, "bool", d)
         a = self.gen(sc, want, d, True)
         b = self.gen(sc, want, d, True)
         if a.ty == "bool" and b.ty == "bool":
             t = "bool"
         elif a.weak and b.weak:
-            t = "f32" if is_float(a.ty) or is_float(b.ty) else "i32"
+            t = weak_float if is_float(a.ty) or is_float(b.ty) else weak_int
         else:
             t = promote(a, b)
-        return V("(if %s then %s else %s)" % (c.s, a.s, b.s), t, False, uvars(c, a, b))
+        return V(fmt % (c.s, a.s, b.s), t, False, uvars(c, a, b))
+
+    def p_if(self, sc, want, d, weak_ok):
+        return self.choice(sc, want, d, "(if %s then %s else %s)", "f32", "i32")
 
     def p_select(self, sc, want, d, weak_ok):
-        c = self.gen(sc, "bool", d)
-        a = self.gen(sc, want, d, True)
-        b = self.gen(sc, want, d, True)
-        if a.ty == "bool" and b.ty == "bool":
-            t = "bool"
-        elif a.weak and b.weak:
-            t = "f64" if is_float(a.ty) or is_float(b.ty) else "i64"
-        else:
-            t = promote(a, b)
-        return V("select(%s, %s, %s)" % (c.s, a.s, b.s), t, False, uvars(c, a, b))
+        return self.choice(sc, want, d, "select(%s, %s, %s)", "f64", "i64")
 
     def p_cast(self, sc, want, d, weak_ok):
         if want == "int":

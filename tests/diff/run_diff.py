@@ -52,7 +52,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import gen  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "..", "tools"))
-from proc import SANITIZER, describe_rc, tail  # noqa: E402
+from proc import SANITIZER, describe_rc, tail, worst_index  # noqa: E402
 
 DIAG = re.compile(r"prog\.rlf:\d+:\d+: error: ")
 RTOL, ATOL = 1e-5, 1e-6
@@ -112,11 +112,7 @@ def compare(got, ref, exact):
     if ok.all():
         return None, maxulp, identical
     bad = ~ok
-    nonfinite_bad = bad & ~finite
-    if nonfinite_bad.any():
-        flat = int(np.flatnonzero(nonfinite_bad.ravel())[0])
-    else:
-        flat = int(np.argmax(np.where(bad, diff - tol, -np.inf).ravel()))
+    flat = worst_index(bad, finite, diff, tol)
     idx = np.unravel_index(flat, shape)
     u = int(ulps.ravel()[flat])
     return ("%d/%d values differ (%s); worst at %s: got %r, interp %r (%s ulp)" % (

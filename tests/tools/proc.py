@@ -55,3 +55,13 @@ def match_errors(got, want, label="line"):
             left.remove(hit)
     problems += [f"{label} {no}: unexpected error: {msg}" for no, msg in left]
     return problems
+
+
+def worst_index(bad, finite, diff, tol):
+    """Flat index of the worst mismatch: the first NaN/inf mismatch, else the
+    largest excess of diff over tol (arrays of one shape; bad has a True)."""
+    import numpy as np
+    nonfinite_bad = bad & ~finite
+    if nonfinite_bad.any():
+        return int(np.flatnonzero(nonfinite_bad.ravel())[0])
+    return int(np.argmax(np.where(bad, diff - tol, -np.inf).ravel()))

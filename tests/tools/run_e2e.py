@@ -38,7 +38,7 @@ import tempfile
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from proc import SANITIZER, describe_rc, tail  # noqa: E402
+from proc import SANITIZER, describe_rc, tail, worst_index  # noqa: E402
 
 MARKER = ".rlf-e2e-work"
 
@@ -91,17 +91,12 @@ def compare(got, exp, rtol, atol):
     if ok.all():
         return None
     bad = ~ok
-    # Worst index: a NaN/inf mismatch first, else the largest excess over tolerance.
-    nonfinite_bad = bad & ~finite
-    if nonfinite_bad.any():
-        flat = int(np.flatnonzero(nonfinite_bad.ravel())[0])
-    else:
-        flat = int(np.argmax(np.where(bad, diff - tol, -np.inf).ravel()))
+    flat = worst_index(bad, finite, diff, tol)
     idx = np.unravel_index(flat, exp.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(finite & (e != 0), diff / np.abs(e), np.where(finite & (diff > 0), np.inf, 0.0))
-    nonfinite = ("%d of them NaN/inf mismatches; " % int(nonfinite_bad.sum())
-                 if nonfinite_bad.any() else "")
+    nonfinite_bad = int((bad & ~finite).sum())
+    nonfinite = "%d of them NaN/inf mismatches; " % nonfinite_bad if nonfinite_bad else ""
     return ("%d/%d values differ (rtol %g, atol %g); %smax abs err %.6g, max rel err %.6g "
             "(finite values); worst at %s: got %r, expected %r" % (
                 int(bad.sum()), bad.size, rtol, atol, nonfinite, float(diff.max()),
