@@ -162,16 +162,6 @@ bool sema_vrange(Sema *s, IrExpr *e, Lin *lo, Lin *hi)
     return l.ok && sema_minimize(s, l, lo) && sema_maximize(s, l, hi);
 }
 
-/* the smaller (want_min) or larger of two bounds, when one provably is */
-static bool pick(Lin a, Lin b, bool want_min, Lin *out)
-{
-    if (!a.ok || !b.ok) return false;
-    Lin d = lin_sub(b, a);                 /* b - a >= 0: a <= b */
-    if (lin_nonneg(d)) { *out = want_min ? a : b; return true; }
-    if (lin_nonneg(lin_scale(d, -1))) { *out = want_min ? b : a; return true; }
-    return false;
-}
-
 /* ranges of non-affine integer expressions, over dims and variables */
 static bool vrange_nonlinear(Sema *s, IrExpr *e, Lin *lo, Lin *hi)
 {
@@ -185,26 +175,30 @@ static bool vrange_nonlinear(Sema *s, IrExpr *e, Lin *lo, Lin *hi)
         return true;
     }
     case IR_CLAMP:
+        /* clamp(x, lo, hi) = min(max(x, lo), hi) for any x: never above hi,
+         * and at least lo only where lo <= hi; where that is not provable
+         * (clamp(k, 0, S - 2) with S = 1) the value may be hi < lo */
         if (!sema_vrange(s, e->args[1], &alo, &ahi) || !sema_vrange(s, e->args[2], &blo, &bhi)) return false;
-        *lo = alo; *hi = bhi;
-        return true;
+        *lo = lin_nonneg(lin_sub(blo, ahi)) ? alo : lin_lower_of(alo, blo);
+        *hi = bhi;
+        return lo->ok;
     case IR_MIN: case IR_MAX: {
-        bool ha = sema_vrange(s, e->args[0], &alo, &ahi), hb = sema_vrange(s, e->args[1], &blo, &bhi);
+        if (!sema_vrange(s, e->args[0], &alo, &ahi) || !sema_vrange(s, e->args[1], &blo, &bhi)) return false;
         if (e->op == IR_MIN) {
-            /* min(a, b) <= both; >= the smaller lower bound */
-            if (!(ha && hb)) return false;
-            if (!pick(alo, blo, true, lo)) return false;
-            if (!pick(ahi, bhi, true, hi)) *hi = ahi;
-            return true;
+            /* min(a, b) is at least the lower of both lower bounds, and at most either upper bound */
+            *lo = lin_lower_of(alo, blo);
+            *hi = lin_tighter_upper(ahi, bhi);
+        } else {
+            *lo = lin_tighter_lower(alo, blo);
+            *hi = lin_upper_of(ahi, bhi);
         }
-        if (!(ha && hb)) return false;
-        if (!pick(ahi, bhi, false, hi)) return false;
-        if (!pick(alo, blo, false, lo)) *lo = alo;
-        return true;
+        return lo->ok && hi->ok;
     }
     case IR_SELECT:
         if (!sema_vrange(s, e->args[1], &alo, &ahi) || !sema_vrange(s, e->args[2], &blo, &bhi)) return false;
-        return pick(alo, blo, true, lo) && pick(ahi, bhi, false, hi);
+        *lo = lin_lower_of(alo, blo);
+        *hi = lin_upper_of(ahi, bhi);
+        return lo->ok && hi->ok;
     case IR_MOD: {
         Lin m = sema_lin(s, e->args[1]), mlo;
         if (!m.ok || !sema_minimize(s, m, &mlo) || !lin_nonneg(lin_sub(mlo, lin_const(1)))) return false;
