@@ -598,6 +598,28 @@ static void lower_group(Sema *s, Group *g, ParamAst *out, int out_index)
     s->self = NULL;
 }
 
+/* A tensor whose extents, at their smallest (every dim = 1), already hold
+ * more bytes than an address space can is refused here; sizes that depend on
+ * the dims are checked by the runtime at each call. */
+static void check_sizes(Sema *s, IrPipeline *p)
+{
+    for (int i = 0; i < p->tensors.n; i++) {
+        IrTensor *t = p->tensors.v[i];
+        int64_t bytes = ir_types[t->ty].size, n;
+        bool over = false;
+        for (int k = 0; k < t->rank && !over; k++) {
+            Lin e = t->extent[k];
+            if (!e.ok) break;
+            n = e.c;
+            for (int j = 0; j < e.n; j++)
+                if (__builtin_add_overflow(n, e.k[j], &n)) over = true;
+            if (!over && n > 1 && __builtin_mul_overflow(bytes, n, &bytes)) over = true;
+        }
+        if (over || bytes > INT64_MAX / 2)
+            diag_error(s->d, t->span, "'%s' would take more than 2^62 bytes even with every dimension 1", t->name);
+    }
+}
+
 static void lower_pipeline(Sema *s, DeclAst *d)
 {
     IrPipeline *p = arena_alloc(A, sizeof *p);
@@ -701,6 +723,7 @@ static void lower_pipeline(Sema *s, DeclAst *d)
         vec_push(A, &p->outputs, id);
     }
     if (d->outs.n == 0) diag_error(s->d, d->name_span, "pipeline '%s' has no outputs", d->name);
+    check_sizes(s, p);
     vec_push(A, &s->m->pipelines, p);
     s->p = NULL;
     s->pdecl = NULL;

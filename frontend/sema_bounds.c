@@ -12,6 +12,7 @@
  * missing boundary is just an out-of-bounds self-read with its own message.
  * Tests: tests/errors/bounds_*.rlf, tests/unit/test_lin.c. */
 #include "sema.h"
+#include "rlf.h"
 
 #define A (s->a)
 
@@ -49,6 +50,43 @@ static Lin opaque(Sema *s, IrExpr *e)
     return lin_atom(LIN_ATOM(LIN_OPAQUE, k));
 }
 
+static VarSym *var_of_slot(Sema *s, int slot);
+
+/* The least and greatest value a form can take, atom by atom: dims in
+ * 1..RLF_DIM_MAX (the runtime's cap), variables over their bounds, opaque
+ * atoms over their proven range or else their type's; false when the value
+ * can leave int64. Looser than sema_minimize (no correlation between atoms),
+ * which is all the overflow question needs. */
+static bool value_span(Sema *s, Lin l, int depth, int64_t *lo, int64_t *hi)
+{
+    if (!l.ok || depth > 16) return false;
+    *lo = *hi = l.c;
+    for (int i = 0; i < l.n; i++) {
+        int atom = l.atom[i];
+        int64_t alo, ahi, x, y;
+        switch (LIN_KIND(atom)) {
+        case LIN_DIM: alo = 1; ahi = RLF_DIM_MAX; break;
+        case LIN_VAR: {
+            VarSym *v = var_of_slot(s, LIN_IDX(atom));
+            if (!v || !value_span(s, v->lo, depth + 1, &alo, &x) || !value_span(s, v->hi, depth + 1, &y, &ahi)) return false;
+            break;
+        }
+        default: {
+            Opaque *o = &s->opaque[LIN_IDX(atom)];
+            if (o->has) {
+                if (!value_span(s, o->lo, depth + 1, &alo, &x) || !value_span(s, o->hi, depth + 1, &y, &ahi)) return false;
+            } else if (o->e->ty == TY_I32) { alo = INT32_MIN; ahi = INT32_MAX; }
+            else if (o->e->ty == TY_U8 || o->e->ty == TY_BOOL) { alo = 0; ahi = 255; }
+            else return false;
+        }
+        }
+        int64_t k = l.k[i];
+        if (__builtin_mul_overflow(k, k < 0 ? ahi : alo, &x) || __builtin_mul_overflow(k, k < 0 ? alo : ahi, &y) ||
+            __builtin_add_overflow(*lo, x, lo) || __builtin_add_overflow(*hi, y, hi)) return false;
+    }
+    return true;
+}
+
 Lin sema_lin(Sema *s, IrExpr *e)
 {
     Lin r;
@@ -79,13 +117,16 @@ Lin sema_lin(Sema *s, IrExpr *e)
     default:
         r = lin_bad();
     }
-    /* arithmetic narrower than i64 wraps: its affine form is exact only when
-     * the value provably stays inside the type */
-    if (r.ok && e->ty != TY_I64 && (e->op == IR_ADD || e->op == IR_SUB || e->op == IR_NEG || e->op == IR_MUL)) {
-        Lin lo, hi;
-        int64_t tmin = e->ty == TY_I32 ? INT32_MIN : 0, tmax = e->ty == TY_I32 ? INT32_MAX : 255;
-        if (!(sema_minimize(s, r, &lo) && sema_maximize(s, r, &hi) && lin_is_const(lo) && lin_is_const(hi) && lo.c >= tmin && hi.c <= tmax))
-            r = lin_bad();
+    /* integer arithmetic wraps, so its affine form is the value only where
+     * the value provably fits the type. Otherwise it is an opaque atom:
+     * whatever the machine computes, the same value in a guard and in a
+     * subscript; comparisons, // and % of a wrapped value would otherwise be
+     * trusted as exact. */
+    if (r.ok && (e->op == IR_ADD || e->op == IR_SUB || e->op == IR_NEG || e->op == IR_MUL)) {
+        int64_t tmin = e->ty == TY_I64 ? INT64_MIN : e->ty == TY_I32 ? INT32_MIN : 0;
+        int64_t tmax = e->ty == TY_I64 ? INT64_MAX : e->ty == TY_I32 ? INT32_MAX : 255;
+        int64_t lo, hi;
+        if (!(value_span(s, r, 0, &lo, &hi) && lo >= tmin && hi <= tmax)) r = lin_bad();
     }
     if (!r.ok && ty_is_int(e->ty)) return opaque(s, e);
     return r;
@@ -162,16 +203,6 @@ bool sema_vrange(Sema *s, IrExpr *e, Lin *lo, Lin *hi)
     return l.ok && sema_minimize(s, l, lo) && sema_maximize(s, l, hi);
 }
 
-/* the smaller (want_min) or larger of two bounds, when one provably is */
-static bool pick(Lin a, Lin b, bool want_min, Lin *out)
-{
-    if (!a.ok || !b.ok) return false;
-    Lin d = lin_sub(b, a);                 /* b - a >= 0: a <= b */
-    if (lin_nonneg(d)) { *out = want_min ? a : b; return true; }
-    if (lin_nonneg(lin_scale(d, -1))) { *out = want_min ? b : a; return true; }
-    return false;
-}
-
 /* ranges of non-affine integer expressions, over dims and variables */
 static bool vrange_nonlinear(Sema *s, IrExpr *e, Lin *lo, Lin *hi)
 {
@@ -185,26 +216,30 @@ static bool vrange_nonlinear(Sema *s, IrExpr *e, Lin *lo, Lin *hi)
         return true;
     }
     case IR_CLAMP:
+        /* clamp(x, lo, hi) = min(max(x, lo), hi) for any x: never above hi,
+         * and at least lo only where lo <= hi; where that is not provable
+         * (clamp(k, 0, S - 2) with S = 1) the value may be hi < lo */
         if (!sema_vrange(s, e->args[1], &alo, &ahi) || !sema_vrange(s, e->args[2], &blo, &bhi)) return false;
-        *lo = alo; *hi = bhi;
-        return true;
+        *lo = lin_nonneg(lin_sub(blo, ahi)) ? alo : lin_lower_of(alo, blo);
+        *hi = bhi;
+        return lo->ok;
     case IR_MIN: case IR_MAX: {
-        bool ha = sema_vrange(s, e->args[0], &alo, &ahi), hb = sema_vrange(s, e->args[1], &blo, &bhi);
+        if (!sema_vrange(s, e->args[0], &alo, &ahi) || !sema_vrange(s, e->args[1], &blo, &bhi)) return false;
         if (e->op == IR_MIN) {
-            /* min(a, b) <= both; >= the smaller lower bound */
-            if (!(ha && hb)) return false;
-            if (!pick(alo, blo, true, lo)) return false;
-            if (!pick(ahi, bhi, true, hi)) *hi = ahi;
-            return true;
+            /* min(a, b) is at least the lower of both lower bounds, and at most either upper bound */
+            *lo = lin_lower_of(alo, blo);
+            *hi = lin_tighter_upper(ahi, bhi);
+        } else {
+            *lo = lin_tighter_lower(alo, blo);
+            *hi = lin_upper_of(ahi, bhi);
         }
-        if (!(ha && hb)) return false;
-        if (!pick(ahi, bhi, false, hi)) return false;
-        if (!pick(alo, blo, false, lo)) *lo = alo;
-        return true;
+        return lo->ok && hi->ok;
     }
     case IR_SELECT:
         if (!sema_vrange(s, e->args[1], &alo, &ahi) || !sema_vrange(s, e->args[2], &blo, &bhi)) return false;
-        return pick(alo, blo, true, lo) && pick(ahi, bhi, false, hi);
+        *lo = lin_lower_of(alo, blo);
+        *hi = lin_upper_of(ahi, bhi);
+        return lo->ok && hi->ok;
     case IR_MOD: {
         Lin m = sema_lin(s, e->args[1]), mlo;
         if (!m.ok || !sema_minimize(s, m, &mlo) || !lin_nonneg(lin_sub(mlo, lin_const(1)))) return false;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "rlf.h"
 #include "rt_half.h"
 
 RtDtype ir_type_to_dtype(IrType t)
@@ -87,7 +88,10 @@ int ir_bind(Arena *ar, const IrPipeline *p, const RtArray *inputs, const char *c
         const char *txt = dim_text ? dim_text[d] : NULL;
         if (!txt) { snprintf(err, errlen, "dimension '%s' is a parameter: pass it with --param %s=N", p->dims.v[d].name, p->dims.v[d].name); return -1; }
         RtVal v;
-        if (!parse_value(txt, TY_I64, &v) || v.i < 1) { snprintf(err, errlen, "dimension '%s': '%s' is not a positive integer", p->dims.v[d].name, txt); return -1; }
+        if (!parse_value(txt, TY_I64, &v) || v.i < 1 || v.i > RLF_DIM_MAX) {
+            snprintf(err, errlen, "dimension '%s': '%s' is not an integer in 1..2^48", p->dims.v[d].name, txt);
+            return -1;
+        }
         out->dims[d] = v.i; bound[d] = true; who[d] = "--param";
     }
     /* dtype and rank, then dims from axes of the form D + c */
@@ -105,10 +109,11 @@ int ir_bind(Arena *ar, const IrPipeline *p, const RtArray *inputs, const char *c
             Lin e = t->extent[ax];
             if (e.n == 1 && e.k[0] == 1) {
                 int d = LIN_IDX(e.atom[0]);
-                int64_t v = a->shape[ax] - e.c;
+                int64_t v;
+                if (__builtin_sub_overflow(a->shape[ax], e.c, &v)) v = INT64_MAX;
                 if (!bound[d]) {
-                    if (v < 1) {
-                        snprintf(err, errlen, "argument '%s': axis %d has extent %lld, which makes %s = %lld; every dimension must be at least 1 (expected %s)",
+                    if (v < 1 || v > RLF_DIM_MAX) {
+                        snprintf(err, errlen, "argument '%s': axis %d has extent %lld, which makes %s = %lld; every dimension must be at least 1 and at most 2^48 (expected %s)",
                                  t->name, ax + 1, (long long)a->shape[ax], p->dims.v[d].name, (long long)v, want);
                         return -1;
                     }

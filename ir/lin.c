@@ -89,6 +89,66 @@ bool lin_nonneg(Lin a)
     return at1 >= 0;
 }
 
+static bool dims_only(Lin a)
+{
+    if (!a.ok) return false;
+    for (int i = 0; i < a.n; i++) if (LIN_KIND(a.atom[i]) != LIN_DIM) return false;
+    return true;
+}
+
+/* the value at every dim = 1 */
+static bool at_ones(Lin a, int64_t *v)
+{
+    *v = a.c;
+    for (int i = 0; i < a.n; i++)
+        if (__builtin_add_overflow(*v, a.k[i], v)) return false;
+    return true;
+}
+
+/* sign < 0: the meet (a form <= a and <= b); sign > 0: the join. Each dim
+ * gets the smaller (larger) coefficient; the constant then makes the form
+ * touch the lower (upper) of the two where their difference is smallest,
+ * which is at every dim = 1 since the difference's coefficients all have the
+ * same sign. */
+static Lin bound_of(Lin a, Lin b, int sign)
+{
+    if (!dims_only(a) || !dims_only(b)) return lin_bad();
+    if (lin_nonneg(lin_sub(b, a))) return sign < 0 ? a : b;       /* a <= b */
+    if (lin_nonneg(lin_sub(a, b))) return sign < 0 ? b : a;
+    Lin r = lin_const(0);
+    int i = 0, j = 0;
+    while (i < a.n || j < b.n) {
+        int at; int64_t ka = 0, kb = 0;
+        if (j >= b.n || (i < a.n && a.atom[i] < b.atom[j])) { at = a.atom[i]; ka = a.k[i++]; }
+        else if (i >= a.n || b.atom[j] < a.atom[i]) { at = b.atom[j]; kb = b.k[j++]; }
+        else { at = a.atom[i]; ka = a.k[i++]; kb = b.k[j++]; }
+        int64_t k = sign < 0 ? (ka < kb ? ka : kb) : (ka > kb ? ka : kb);
+        r = lin_add(r, lin_scale(lin_atom(at), k));
+    }
+    /* r - a and r - b have coefficients of one sign; shift r by the extreme
+     * of their values at dims = 1 */
+    int64_t da, db;
+    if (!r.ok || !at_ones(lin_sub(a, r), &da) || !at_ones(lin_sub(b, r), &db)) return lin_bad();
+    return lin_add(r, lin_const(sign < 0 ? (da < db ? da : db) : (da > db ? da : db)));
+}
+
+Lin lin_lower_of(Lin a, Lin b) { return bound_of(a, b, -1); }
+Lin lin_upper_of(Lin a, Lin b) { return bound_of(a, b, +1); }
+
+static Lin tighter(Lin a, Lin b, int sign)
+{
+    if (!a.ok) return b;
+    if (!b.ok) return a;
+    if (lin_nonneg(lin_sub(b, a))) return sign < 0 ? b : a;       /* a <= b */
+    if (lin_nonneg(lin_sub(a, b))) return sign < 0 ? a : b;
+    int64_t va, vb;
+    if (!at_ones(a, &va) || !at_ones(b, &vb)) return a;
+    return (sign < 0) == (va >= vb) ? a : b;
+}
+
+Lin lin_tighter_lower(Lin a, Lin b) { return tighter(a, b, -1); }
+Lin lin_tighter_upper(Lin a, Lin b) { return tighter(a, b, +1); }
+
 bool lin_eval(Lin a, const int64_t *dims, const int64_t *vars, int64_t *out)
 {
     if (!a.ok) return false;

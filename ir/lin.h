@@ -38,6 +38,18 @@ bool lin_has_kind(Lin a, int kind);
 Lin lin_subst(Lin a, int atom, Lin r);
 /* Proves a >= 0 for every assignment of dims >= 1; only dim atoms allowed. */
 bool lin_nonneg(Lin a);
+/* Bounds of min(a, b) and max(a, b) over dims-only forms, for every
+ * assignment of dims >= 1: lin_lower_of gives a form <= both a and b (a or b
+ * itself when one provably is the smaller, else their meet: the smaller
+ * coefficient of each dim, the constant lowered to make up for it);
+ * lin_upper_of a form >= both. lin_tighter_lower picks, of two valid lower
+ * bounds of the same value, the provably larger one (else the larger at all
+ * dims = 1); lin_tighter_upper the smaller of two upper bounds. !ok on
+ * overflow or when a form has a non-dim atom. */
+Lin lin_lower_of(Lin a, Lin b);
+Lin lin_upper_of(Lin a, Lin b);
+Lin lin_tighter_lower(Lin a, Lin b);
+Lin lin_tighter_upper(Lin a, Lin b);
 /* Evaluate with dims[] giving each dim atom's value; vars[] each var's. */
 bool lin_eval(Lin a, const int64_t *dims, const int64_t *vars, int64_t *out);
 /* Print into buf using name(atom) for atoms: "T + 1", "T - 1 - t". */

@@ -24,6 +24,10 @@ enum {
     RLF_E_INTERNAL = 6,                   /* the JIT could not compile a kernel */
 };
 
+/* every dimension of a call is at least 1 and at most RLF_DIM_MAX (2^48):
+ * the bounds proofs rely on index arithmetic over dims not overflowing int64 */
+#define RLF_DIM_MAX ((int64_t)1 << 48)
+
 typedef struct {
     int code;
     char message[256];

@@ -183,9 +183,10 @@ int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *par
         if (plan->dim_tensor[d] < 0) {
             if (!params) return fail(err, RLF_E_ARG, "dimension '%s' is a parameter, but no params were given", plan->dim_names[d]);
             memcpy(&dims[d], (const char *)params + plan->dim_param_offset[d], sizeof(int64_t));
-        } else dims[d] = args[plan->dim_tensor[d]]->shape[plan->dim_axis[d]] - plan->dim_offset[d];
-        if (dims[d] < 1)
-            return fail(err, RLF_E_SHAPE, "dimension '%s' = %lld%s%s; every dimension must be at least 1", plan->dim_names[d], (long long)dims[d],
+        } else if (__builtin_sub_overflow(args[plan->dim_tensor[d]]->shape[plan->dim_axis[d]], plan->dim_offset[d], &dims[d]))
+            dims[d] = INT64_MAX;
+        if (dims[d] < 1 || dims[d] > RLF_DIM_MAX)
+            return fail(err, RLF_E_SHAPE, "dimension '%s' = %lld%s%s; every dimension must be at least 1 and at most 2^48", plan->dim_names[d], (long long)dims[d],
                         plan->dim_tensor[d] >= 0 ? " from argument " : "", plan->dim_tensor[d] >= 0 ? plan->tensors[plan->dim_tensor[d]].name : "");
     }
     for (int i = 0; i < nt; i++) {

@@ -55,6 +55,7 @@ LLVMValueRef cg_to_mem(Cg *g, IrType t, LLVMValueRef v);
 LLVMValueRef cg_from_mem(Cg *g, IrType t, LLVMValueRef v);
 LLVMValueRef cg_alloca_i64(Cg *g, const char *name);
 LLVMValueRef cg_call(Cg *g, const char *name, LLVMTypeRef ret, LLVMValueRef *args, int n);
+LLVMValueRef cg_math(Cg *g, const char *name, LLVMValueRef *args, int n);   /* libm, without memory effects */
 /* a counted loop over [lo, hi) (down: from hi-1 to lo) storing its index in slot */
 typedef void (*CgBody)(Cg *g, void *ud);
 LLVMValueRef cg_loop(Cg *g, LLVMValueRef slot, LLVMValueRef lo, LLVMValueRef hi, bool down, CgBody body, void *ud);  /* the latch */

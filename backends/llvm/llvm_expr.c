@@ -56,6 +56,25 @@ LLVMValueRef cg_call(Cg *g, const char *name, LLVMTypeRef ret, LLVMValueRef *arg
     return LLVMBuildCall2(B, ft, f, args, (unsigned)n, "");
 }
 
+/* A C math library function (exp, log, pow, ...): declared without memory
+ * effects, as if with -fno-math-errno, so that LLVM may share and hoist
+ * repeated calls (exp(d) written twice is computed once). rlf never reads
+ * errno, and these functions are deterministic. */
+LLVMValueRef cg_math(Cg *g, const char *name, LLVMValueRef *args, int n)
+{
+    bool fresh = !LLVMGetNamedFunction(g->mod, name);
+    LLVMValueRef r = cg_call(g, name, g->f64, args, n);
+    if (fresh) {
+        LLVMValueRef f = LLVMGetNamedFunction(g->mod, name);
+        static const char *const attrs[] = { "readnone", "nounwind", "willreturn" };
+        for (int i = 0; i < 3; i++) {
+            unsigned kind = LLVMGetEnumAttributeKindForName(attrs[i], strlen(attrs[i]));
+            LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(g->ctx, kind, 0));
+        }
+    }
+    return r;
+}
+
 LLVMValueRef cg_lin(Cg *g, Lin l)
 {
     LLVMValueRef v = ci64(g, l.c);
@@ -317,14 +336,14 @@ static LLVMValueRef fmath1(Cg *g, IrOp op, IrType ty, LLVMValueRef x)
         /* x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)) */
         LLVMValueRef pos = LLVMBuildFCmp(B, LLVMRealOGE, d, LLVMConstReal(g->f64, 0.0), "");
         LLVMValueRef arg = LLVMBuildSelect(B, pos, LLVMBuildFNeg(B, d, ""), d, "");
-        LLVMValueRef ex = cg_call(g, "exp", g->f64, &arg, 1);
+        LLVMValueRef ex = cg_math(g, "exp", &arg, 1);
         LLVMValueRef one = LLVMConstReal(g->f64, 1.0), den = LLVMBuildFAdd(B, one, ex, "");
         r = LLVMBuildSelect(B, pos, LLVMBuildFDiv(B, one, den, ""), LLVMBuildFDiv(B, ex, den, ""), "");
         break;
     }
     default:
         if (!lm) RLF_ICE("llvm: unknown float unary op");
-        r = cg_call(g, lm, g->f64, &d, 1);
+        r = cg_math(g, lm, &d, 1);
     }
     return ty == TY_F64 ? r : LLVMBuildFPTrunc(B, r, t, "");
 }
@@ -367,7 +386,7 @@ LLVMValueRef cg_binary(Cg *g, IrOp op, IrType ty, LLVMValueRef a, LLVMValueRef b
         case IR_MAX: return fminmax(g, false, a, b);
         case IR_POW: {
             LLVMValueRef ab[2] = { ty == TY_F64 ? a : LLVMBuildFPExt(B, a, g->f64, ""), ty == TY_F64 ? b : LLVMBuildFPExt(B, b, g->f64, "") };
-            LLVMValueRef r = cg_call(g, "pow", g->f64, ab, 2);
+            LLVMValueRef r = cg_math(g, "pow", ab, 2);
             return ty == TY_F64 ? r : LLVMBuildFPTrunc(B, r, t, "");
         }
         case IR_EQ: return LLVMBuildFCmp(B, LLVMRealOEQ, a, b, "");
@@ -477,7 +496,7 @@ static void red_point(Cg *g, Red *R)
             LLVMBuildStore(B, LLVMBuildSelect(B, up, xd, cur, ""), R->ext);
         } else {
             LLVMValueRef dv = LLVMBuildFSub(B, xd, ld(g, g->f64, R->ext), "");
-            LLVMValueRef ex = cg_call(g, "exp", g->f64, &dv, 1);
+            LLVMValueRef ex = cg_math(g, "exp", &dv, 1);
             LLVMValueRef s = ld(g, g->f64, R->fsum);
             LLVMBuildStore(B, LLVMBuildSelect(B, m, LLVMBuildFAdd(B, s, ex, ""), s, ""), R->fsum);
         }
@@ -597,7 +616,7 @@ static LLVMValueRef reduce(Cg *g, const IrExpr *e)
         LLVMBuildStore(B, ci64(g, 0), R.count);
         red_level(g, &L0);
         LLVMValueRef s = ld(g, g->f64, R.fsum);
-        LLVMValueRef v = LLVMBuildFAdd(B, mx, cg_call(g, "log", g->f64, &s, 1), "");
+        LLVMValueRef v = LLVMBuildFAdd(B, mx, cg_math(g, "log", &s, 1), "");
         LLVMValueRef inf = LLVMBuildFCmp(B, LLVMRealOEQ, cg_call(g, "llvm.fabs.f64", g->f64, &mx, 1), LLVMConstReal(g->f64, INFINITY), "");
         v = LLVMBuildSelect(B, LLVMBuildOr(B, empty, inf, ""), mx, v, "");
         v = LLVMBuildSelect(B, nan, LLVMConstReal(g->f64, NAN), v, "");

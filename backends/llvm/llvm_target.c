@@ -2,6 +2,7 @@
  * pipeline (the new pass manager's default<O3>, or O0). */
 #include "llvm_cg.h"
 #include <llvm-c/Analysis.h>
+#include <llvm-c/Core.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <stdio.h>
@@ -34,7 +35,7 @@ LLVMTargetMachineRef llvm_host_machine(char *err, size_t errlen)
     return tm;
 }
 
-bool llvm_optimize(LLVMModuleRef mod, LLVMTargetMachineRef tm, int opt, char *err, size_t errlen)
+static bool optimize(LLVMModuleRef mod, LLVMTargetMachineRef tm, int opt, char *err, size_t errlen)
 {
     char *msg = NULL;
     if (LLVMVerifyModule(mod, LLVMReturnStatusAction, &msg)) {
@@ -64,4 +65,32 @@ bool llvm_optimize(LLVMModuleRef mod, LLVMTargetMachineRef tm, int opt, char *er
         return false;
     }
     return true;
+}
+
+/* LLVM's diagnostics during optimisation. Warnings and remarks ("loop not
+ * vectorized" where llvm.loop.vectorize.enable asked for it) are hints
+ * about code the user did not write: dropped. An error is kept and fails
+ * the optimisation with LLVM's text. */
+typedef struct { char *err; size_t errlen; bool failed; } Diags;
+
+static void on_diagnostic(LLVMDiagnosticInfoRef di, void *ctx)
+{
+    Diags *d = ctx;
+    if (LLVMGetDiagInfoSeverity(di) != LLVMDSError || d->failed) return;
+    char *m = LLVMGetDiagInfoDescription(di);
+    snprintf(d->err, d->errlen, "LLVM: %s", m ? m : "error");
+    LLVMDisposeMessage(m);
+    d->failed = true;
+}
+
+bool llvm_optimize(LLVMModuleRef mod, LLVMTargetMachineRef tm, int opt, char *err, size_t errlen)
+{
+    LLVMContextRef ctx = LLVMGetModuleContext(mod);
+    LLVMDiagnosticHandler prev = LLVMContextGetDiagnosticHandler(ctx);
+    void *prev_ctx = LLVMContextGetDiagnosticContext(ctx);
+    Diags diags = { err, errlen, false };
+    LLVMContextSetDiagnosticHandler(ctx, on_diagnostic, &diags);
+    bool ok = optimize(mod, tm, opt, err, errlen);
+    LLVMContextSetDiagnosticHandler(ctx, prev, prev_ctx);
+    return ok && !diags.failed;
 }

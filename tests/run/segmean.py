@@ -36,6 +36,11 @@ def cases():
     yield case(rng.normal(size=8), np.full(8, 2), 5, "one group holds everything")
     yield case(rng.normal(size=1000), np.sort(rng.integers(0, 37, size=1000)), 37,
                "N=1000 G=37, sorted ids")
+    ins = {"reward": np.ones(3, np.float32), "group": np.zeros(3, np.int32)}
+    yield Case(entry="segmean", inputs=ins, params={"G": 2**48 + 1}, expect_error="G",
+               note="G = 2^48 + 1: above the cap on dimensions, refused before anything runs")
+    yield Case(entry="segmean", inputs=ins, params={"G": 2**61 + 1}, expect_error="G",
+               note="G = 2^61 + 1: the outputs' sizes would overflow")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@ def reference(x, support):
         for s in range(S):
             if support[s] <= xn:
                 k = s
+        if S == 1:                       # one bin: all the mass there
+            lo[n], probs[n, 0] = 0, 1.0
+            continue
         k = min(k, S - 2)
         xc = min(max(float(xn), float(support[0])), float(support[-1]))
         w = (xc - float(support[k])) / (float(support[k + 1]) - float(support[k]))
@@ -33,6 +36,7 @@ def case(x, support, note):
 def cases():
     rng = np.random.default_rng(5)
     yield case([0.25], [0, 1], "N=1 S=2")
+    yield case([-3, 0.5, 7], [1], "S=1: one bin takes all the mass")
     support = np.linspace(-10, 10, 51)
     x = rng.uniform(-12, 12, size=13)
     x[:5] = [-10, 10, 0, -12, 12]    # on the ends, on a bin, outside both ends
