@@ -4,7 +4,8 @@
  * reports the median time, the bytes a single pass must move (every input
  * read once, every output written once), the achieved GB/s, and the ratio
  * to that floor at this machine's measured copy bandwidth.
- * Tests: tests/cli/ (smoke); numbers belong in bench/ and docs/performance.md. */
+ * Tests: tests/cli/ (group bench: the --dims checks, and a smoke run);
+ * numbers belong in bench/ and docs/performance.md. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,7 @@
 /* driver/cmd_run.c: `rlfc run`: reads .npy inputs, checks them against the
- * signature, runs the pipeline on the chosen target and writes one .npy per
- * output. The cpu target compiles with the LLVM JIT and calls the entry
+ * signature and the outputs' sizes against memory, runs the pipeline on the
+ * chosen target and writes one .npy per output, all or none (write_outputs).
+ * The cpu target compiles with the LLVM JIT and calls the entry
  * function through libffi, since its signature is known only now.
  * Tests: tests/run/ (interp and cpu), tests/cli/. */
 #include <dlfcn.h>
