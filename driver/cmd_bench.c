@@ -4,7 +4,9 @@
  * reports the median time, the bytes a single pass must move (every input
  * read once, every output written once), the achieved GB/s, and the ratio
  * to that floor at this machine's measured copy bandwidth.
- * Tests: tests/cli/ (smoke); numbers belong in bench/ and docs/performance.md. */
+ * Tests: tests/cli/ (group bench: the --dims checks, and a smoke run);
+ * numbers belong in bench/ and docs/performance.md. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "driver.h"
@@ -57,8 +59,11 @@ int drv_cmd_bench(Args *a, RlfCompilation *c)
     for (char *tok = dims ? strtok(dims, ",") : NULL; tok; tok = strtok(NULL, ",")) {
         char *eq = strchr(tok, '=');
         int d = -1;
-        if (eq) { *eq = 0; for (int k = 0; k < p->dims.n; k++) if (!strcmp(p->dims.v[k].name, tok)) d = k; }
+        if (!eq) { fprintf(stderr, "rlfc: --dims expects NAME=VALUE pairs separated by commas, got '%s'\n", tok); free(dims); free(dtext); return 1; }
+        *eq = 0;
+        for (int k = 0; k < p->dims.n; k++) if (!strcmp(p->dims.v[k].name, tok)) d = k;
         if (d < 0) { fprintf(stderr, "rlfc: --dims: '%s' is not a dimension of '%s'\n", tok, p->name); free(dims); free(dtext); return 1; }
+        if (dtext[d]) { fprintf(stderr, "rlfc: --dims gives %s twice\n", tok); free(dims); free(dtext); return 1; }
         dtext[d] = eq + 1;
     }
     int rc = 1;
@@ -70,21 +75,27 @@ int drv_cmd_bench(Args *a, RlfCompilation *c)
     IrBinding b = { arena_alloc(c->arena, (size_t)(p->dims.n + 1) * sizeof(int64_t)), arena_alloc(c->arena, (size_t)(p->params.n + 1) * sizeof(RtVal)) };
     for (int d = 0; d < p->dims.n; d++) {
         if (!dtext[d]) { fprintf(stderr, "rlfc: --dims must give %s\n", p->dims.v[d].name); goto out; }
-        b.dims[d] = strtoll(dtext[d], NULL, 10);
-        if (b.dims[d] < 1) { fprintf(stderr, "rlfc: dimension %s must be at least 1\n", p->dims.v[d].name); goto out; }
+        char what[160];
+        snprintf(what, sizeof what, "--dims %s", p->dims.v[d].name);
+        if (!drv_parse_int(what, dtext[d], 1, INT64_MAX, &b.dims[d])) goto out;
     }
     for (int k = 0; k < p->params.n; k++) {
         if (!p->params.v[k].has_default) { fprintf(stderr, "rlfc: bench needs defaults for every parameter ('%s' has none)\n", p->params.v[k].name); goto out; }
         if (ty_is_float(p->params.v[k].ty)) b.params[k].f = p->params.v[k].fdef; else b.params[k].i = p->params.v[k].idef;
     }
+    /* every size is known, and checked, before anything is allocated */
+    uint64_t total = 0;
+    for (int k = 0; k < nin + nout; k++) {
+        const IrTensor *t = p->tensors.v[k < nin ? p->inputs.v[k] : p->outputs.v[k - nin]];
+        if (!drv_tensor_shape(p, t, b.dims, k < nin ? &ins[k] : &outs[k - nin], &total)) goto out;
+        if (total < UINT64_MAX - 64) total += 64;      /* the alignment below */
+    }
+    if (!drv_fits_memory("bench: the inputs and outputs", total)) goto out;
     double bytes = 0;
     for (int k = 0; k < nin + nout; k++) {
         const IrTensor *t = p->tensors.v[k < nin ? p->inputs.v[k] : p->outputs.v[k - nin]];
         RtArray *ar = k < nin ? &ins[k] : &outs[k - nin];
-        ar->dtype = ir_type_to_dtype(t->ty);
-        ar->ndim = t->rank;
-        int64_t n = 1;
-        for (int ax = 0; ax < t->rank; ax++) { lin_eval(t->extent[ax], b.dims, NULL, &ar->shape[ax]); n *= ar->shape[ax]; }
+        int64_t n = rt_array_numel(ar);
         size_t es = rt_dtype_size(ar->dtype);
         /* 64-byte aligned, as PyTorch and NumPy allocate large tensors */
         ar->data = aligned_alloc(64, ((size_t)(n ? n : 1) * es + 63) / 64 * 64);

@@ -25,7 +25,8 @@ int drv_cmd_build(Args *a, RlfCompilation *c)
     const char *target = a->target ? a->target : "cpu";
     if (strcmp(target, "cpu")) { fprintf(stderr, "rlfc: build supports --target cpu in this build (the CUDA backend is not built)\n"); return 1; }
     if (!a->out) return drv_die("build: -o DIR is required%s", "");
-    if (drv_mkdirs(a->out) != 0) { fprintf(stderr, "rlfc: cannot create output directory '%s': %s\n", a->out, strerror(errno)); return 1; }
+    int md = drv_mkdirs(a->out);
+    if (md != 0) { fprintf(stderr, "rlfc: cannot create output directory '%s': %s\n", a->out, strerror(md)); return 1; }
     double t0 = drv_now();
     PassCtx pc = { c->module, c->arena, &c->diag, NULL, 0 };
     PassOptions po = { a->opt, NULL, NULL, a->time_passes };

@@ -1,6 +1,7 @@
 /* driver/cmd_run.c: `rlfc run`: reads .npy inputs, checks them against the
- * signature, runs the pipeline on the chosen target and writes one .npy per
- * output. The cpu target compiles with the LLVM JIT and calls the entry
+ * signature and the outputs' sizes against memory, runs the pipeline on the
+ * chosen target and writes one .npy per output, all or none (write_outputs).
+ * The cpu target compiles with the LLVM JIT and calls the entry
  * function through libffi, since its signature is known only now.
  * Tests: tests/run/ (interp and cpu), tests/cli/. */
 #include <dlfcn.h>
@@ -10,24 +11,30 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "driver.h"
 
 int drv_mkdirs(const char *path)
 {
     char buf[4096];
     size_t n = strlen(path);
-    if (n == 0 || n >= sizeof buf) return -1;
+    if (n == 0) return ENOENT;
+    if (n >= sizeof buf) return ENAMETOOLONG;
     memcpy(buf, path, n + 1);
     for (size_t i = 1; i <= n; i++) {
         if (buf[i] == '/' || buf[i] == 0) {
             char c = buf[i];
             buf[i] = 0;
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+            if (mkdir(buf, 0777) != 0) {
+                int e = errno;
+                if (e != EEXIST) return e;
+            }
             buf[i] = c;
         }
     }
     struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+    if (stat(path, &st) != 0) return errno;
+    return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
 }
 
 void drv_pack_params(const IrPipeline *p, const BePlan *bp, const IrBinding *b, unsigned char *params)
@@ -86,8 +93,7 @@ static int run_cpu(Args *a, RlfCompilation *c, const IrPipeline *p, const IrBind
     int64_t (*fstrides)[RT_MAX_RANK] = calloc((size_t)nin + 1, sizeof *fstrides);
     int rc = -1;
     if (!dl || !argv || !argp || !types || !params || !fdata || !fstrides) { snprintf(err, errlen, "out of memory"); goto out; }
-    for (int k = 0; k < nout; k++) {
-        ir_output_shape(p, k, b, &outs[k]);
+    for (int k = 0; k < nout; k++) {     /* shapes set and sizes checked by drv_cmd_run */
         int64_t n = rt_array_numel(&outs[k]);
         outs[k].data = malloc((size_t)(n > 0 ? n : 1) * rt_dtype_size(outs[k].dtype));
         if (!outs[k].data) { snprintf(err, errlen, "out of memory"); goto out; }
@@ -177,6 +183,51 @@ static int host_call(void *user, const IrExternDecl *x, const RtArray *in, RtArr
     return 0;
 }
 
+/* Every output goes to a temporary in DIR first; only when all are written
+ * are they renamed into place, so a failure leaves DIR as it was: no
+ * temporaries, no file replaced. (A rename itself failing after the checks
+ * below, an I/O error, can still leave the earlier outputs renamed.) */
+static int write_outputs(const IrPipeline *p, const char *dir, const RtArray *outs)
+{
+    int n = p->outputs.n, rc = -1;
+    size_t dl = strlen(dir), tl = dl + 32;
+    char **tmp = calloc((size_t)n + 1, sizeof *tmp), **dst = calloc((size_t)n + 1, sizeof *dst);
+    char err[1024];
+    if (!tmp || !dst) { fputs("rlfc: out of memory\n", stderr); goto out; }
+    for (int k = 0; k < n; k++) {
+        const char *nm = p->tensors.v[p->outputs.v[k]]->name;
+        size_t len = dl + strlen(nm) + 6;
+        dst[k] = malloc(len);
+        tmp[k] = malloc(tl);
+        if (!dst[k] || !tmp[k]) { fputs("rlfc: out of memory\n", stderr); goto out; }
+        snprintf(dst[k], len, "%s/%s.npy", dir, nm);
+        if (rt_npy_write_temp(dir, dst[k], &outs[k], tmp[k], tl, err, sizeof err) != 0) { fprintf(stderr, "rlfc: %s\n", err); goto out; }
+    }
+    /* rename() onto a directory fails: find that before the first rename */
+    for (int k = 0; k < n; k++) {
+        struct stat st;
+        if (lstat(dst[k], &st) == 0 && S_ISDIR(st.st_mode)) { fprintf(stderr, "rlfc: cannot write %s: it is a directory\n", dst[k]); goto out; }
+    }
+    for (int k = 0; k < n; k++) {
+        if (rename(tmp[k], dst[k]) != 0) {
+            int e = errno;
+            fprintf(stderr, "rlfc: cannot write %s: %s\n", dst[k], strerror(e));
+            goto out;
+        }
+        tmp[k][0] = 0;
+    }
+    rc = 0;
+out:
+    for (int k = 0; k < n; k++) {
+        if (tmp && tmp[k] && tmp[k][0]) unlink(tmp[k]);
+        if (tmp) free(tmp[k]);
+        if (dst) free(dst[k]);
+    }
+    free(tmp);
+    free(dst);
+    return rc;
+}
+
 const IrPipeline *drv_entry(Args *a, RlfCompilation *c)
 {
     const IrModule *m = c->module;
@@ -261,6 +312,14 @@ int drv_cmd_run(Args *a, RlfCompilation *c)
     }
     IrBinding b;
     if (ir_bind(c->arena, p, inputs, ptext, dtext, &b, err, sizeof err) != 0) { fprintf(stderr, "rlfc: %s\n", err); goto done; }
+    /* what the outputs will need, known before anything runs */
+    uint64_t total = 0;
+    for (int k = 0; k < p->outputs.n; k++) {
+        const IrTensor *t = p->tensors.v[p->outputs.v[k]];
+        if (t->ty == TY_BF16) { fprintf(stderr, "rlfc: output '%s' is bf16, which .npy cannot hold; declare it f32\n", t->name); goto done; }
+        if (!drv_tensor_shape(p, t, b.dims, &outs[k], &total)) goto done;
+    }
+    if (!drv_fits_memory("run: the outputs", total)) goto done;
     double t0 = drv_now();
     static Libs libs;
     libs.n = 0;
@@ -283,22 +342,9 @@ int drv_cmd_run(Args *a, RlfCompilation *c)
     if (ran != 0) { if (err[0]) fprintf(stderr, "rlfc: %s\n", err); goto done; }
     double t1 = drv_now();
     if (a->timing) fprintf(stderr, "rlfc: run (%s) %.3f ms\n", target, 1e3 * (t1 - t0));
-    if (drv_mkdirs(a->out) != 0) { fprintf(stderr, "rlfc: cannot create output directory '%s': %s\n", a->out, strerror(errno)); goto done; }
-    for (int k = 0; k < p->outputs.n; k++) {
-        const char *nm = p->tensors.v[p->outputs.v[k]]->name;
-        size_t len = strlen(a->out) + strlen(nm) + 8;
-        char *path = malloc(len);
-        if (!path) goto done;
-        snprintf(path, len, "%s/%s.npy", a->out, nm);
-        if (outs[k].dtype == RT_BF16) {
-            fprintf(stderr, "rlfc: output '%s' is bf16, which .npy cannot hold; declare it f32\n", nm);
-            free(path);
-            goto done;
-        }
-        int w = rt_npy_write(path, &outs[k], err, sizeof err);
-        free(path);
-        if (w != 0) { fprintf(stderr, "rlfc: %s\n", err); goto done; }
-    }
+    int md = drv_mkdirs(a->out);
+    if (md != 0) { fprintf(stderr, "rlfc: cannot create output directory '%s': %s\n", a->out, strerror(md)); goto done; }
+    if (write_outputs(p, a->out, outs) != 0) goto done;
     rc = 0;
 done:
     if (inputs) for (int j = 0; j < nin; j++) rt_array_free(&inputs[j]);

@@ -88,7 +88,12 @@ static int parse_args(int argc, char **argv, Args *a)
             a->libs[a->nlibs++] = val;
         }
         else if (!strcmp(o, "--layout")) { NEED(); a->layout = val; }
-        else if (!strcmp(o, "--repeat")) { NEED(); a->repeat = atoi(val); }
+        else if (!strcmp(o, "--repeat")) {
+            NEED();
+            int64_t r;
+            if (!drv_parse_int("--repeat", val, 1, 1000000, &r)) return 1;
+            a->repeat = (int)r;
+        }
         else if (!strcmp(o, "--json")) a->json = true;
         else if (!strcmp(o, "--after")) { NEED(); a->after = val; }
         else if (!strcmp(o, "--time-passes")) a->time_passes = true;

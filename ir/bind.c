@@ -2,6 +2,7 @@
  * Shared by every target so that argument errors read the same everywhere.
  * Tests: tests/run/shape_mismatch.rlf, tests/run/gather.rlf, tests/cli/. */
 #include "interp.h"
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -42,28 +43,37 @@ static void decl_str(const IrPipeline *p, const IrTensor *t, char *buf, size_t l
     if (n < (int)len) snprintf(buf + n, len - (size_t)n, "]");
 }
 
-static bool parse_value(const char *s, IrType ty, RtVal *out)
+IrParse ir_parse_scalar(const char *s, IrType ty, RtVal *out)
 {
+    if (ty == TY_BOOL) {
+        if (!strcmp(s, "true") || !strcmp(s, "1")) { out->i = 1; return IR_PARSE_OK; }
+        if (!strcmp(s, "false") || !strcmp(s, "0")) { out->i = 0; return IR_PARSE_OK; }
+        return IR_PARSE_SYNTAX;
+    }
+    /* the whole text is the number; strtod and strtoll would skip leading blanks */
+    if (!*s || isspace((unsigned char)*s)) return IR_PARSE_SYNTAX;
     char *end;
     errno = 0;
-    if (ty == TY_BOOL) {
-        if (!strcmp(s, "true") || !strcmp(s, "1")) { out->i = 1; return true; }
-        if (!strcmp(s, "false") || !strcmp(s, "0")) { out->i = 0; return true; }
-        return false;
-    }
     if (ty_is_float(ty)) {
         double v = strtod(s, &end);
-        if (end == s || *end || errno == ERANGE) return false;
-        out->f = opsem_round(ty, v);
-        return true;
+        int e = errno;
+        if (*end) return IR_PARSE_SYNTAX;
+        /* ERANGE also reports underflow (a subnormal or zero result): that is
+         * ordinary rounding; only overflow is out of range */
+        if (e == ERANGE && isinf(v)) return IR_PARSE_RANGE;
+        double r = opsem_round(ty, v);
+        if (isfinite(v) && !isfinite(r)) return IR_PARSE_RANGE;   /* 1e40 as f32, 1e5 as f16 */
+        out->f = r;
+        return IR_PARSE_OK;
     }
     long long v = strtoll(s, &end, 10);
-    if (end == s || *end || errno == ERANGE) return false;
-    RtVal in = { .i = v };
-    RtVal w = opsem_cast(TY_I64, ty, in);
-    if (w.i != v) return false;                      /* does not fit the type */
+    int e = errno;
+    if (end == s || *end) return IR_PARSE_SYNTAX;
+    if (e == ERANGE) return IR_PARSE_RANGE;
+    RtVal w = opsem_cast(TY_I64, ty, (RtVal){ .i = v });
+    if (w.i != v) return IR_PARSE_RANGE;             /* does not fit the type */
     *out = w;
-    return true;
+    return IR_PARSE_OK;
 }
 
 static int64_t elem_int(const RtArray *a, int64_t i)
@@ -88,8 +98,10 @@ int ir_bind(Arena *ar, const IrPipeline *p, const RtArray *inputs, const char *c
         const char *txt = dim_text ? dim_text[d] : NULL;
         if (!txt) { snprintf(err, errlen, "dimension '%s' is a parameter: pass it with --param %s=N", p->dims.v[d].name, p->dims.v[d].name); return -1; }
         RtVal v;
-        if (!parse_value(txt, TY_I64, &v) || v.i < 1 || v.i > RLF_DIM_MAX) {
-            snprintf(err, errlen, "dimension '%s': '%s' is not an integer in 1..2^48", p->dims.v[d].name, txt);
+        IrParse got = ir_parse_scalar(txt, TY_I64, &v);
+        if (got != IR_PARSE_OK || v.i < 1 || v.i > RLF_DIM_MAX) {
+            snprintf(err, errlen, "dimension '%s': '%s' is %s", p->dims.v[d].name, txt,
+                     got == IR_PARSE_SYNTAX ? "not an integer" : "outside 1..2^48");
             return -1;
         }
         out->dims[d] = v.i; bound[d] = true; who[d] = "--param";
@@ -150,8 +162,10 @@ int ir_bind(Arena *ar, const IrPipeline *p, const RtArray *inputs, const char *c
             if (ty_is_float(pr->ty)) out->params[k].f = pr->fdef; else out->params[k].i = pr->idef;
             continue;
         }
-        if (!parse_value(txt, pr->ty, &out->params[k])) {
-            snprintf(err, errlen, "parameter '%s': '%s' is not a valid %s", pr->name, txt, ir_types[pr->ty].name);
+        IrParse got = ir_parse_scalar(txt, pr->ty, &out->params[k]);
+        if (got != IR_PARSE_OK) {
+            snprintf(err, errlen, "parameter '%s': '%s' is %s %s", pr->name, txt,
+                     got == IR_PARSE_RANGE ? "outside the range of" : "not a valid", ir_types[pr->ty].name);
             return -1;
         }
     }

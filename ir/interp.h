@@ -22,6 +22,16 @@ typedef struct {
     RtVal *params;             /* p->params.n values */
 } IrBinding;
 
+/* Parses TEXT, the whole of it, as a value of type TY: floats as C strtod
+ * (so `inf`, `-inf` and `nan` are accepted for every float type), integers
+ * in decimal, bool as true, false, 1 or 0. A float is rounded to TY; one that
+ * underflows becomes the nearest subnormal or zero, but a finite one that
+ * rounds to infinity (1e40 as f32, 1e5 as f16) is out of range, as is an
+ * integer that does not fit TY. Used by ir_bind and for every integer on the
+ * rlfc command line. */
+typedef enum { IR_PARSE_OK, IR_PARSE_SYNTAX, IR_PARSE_RANGE } IrParse;
+IrParse ir_parse_scalar(const char *text, IrType ty, RtVal *out);
+
 /* inputs[k] is the array for p->inputs.v[k]; param_text[k] the text given for
  * p->params.v[k] (NULL: its default); dim_text[k] for p->dims.v[k] when it is
  * a dim parameter. Returns 0, or -1 with a message naming the argument. */

@@ -44,7 +44,8 @@ typedef struct {
     bool time_passes;
 } PassOptions;
 
-/* runs the pipeline; false on an internal error (reported in c->d) */
+/* runs the pipeline; false when a pass reports an error (in c->d). IR that
+ * fails verification after a pass is a compiler bug: it aborts (RLF_ICE). */
 bool pass_run_all(PassCtx *c, const PassOptions *o);
 
 #endif

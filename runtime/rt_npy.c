@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NPY_MAGIC "\x93NUMPY"
@@ -498,10 +499,32 @@ static int write_data(FILE *f, const RtArray *a, size_t nbytes, size_t esz)
     return 0;
 }
 
-int rt_npy_write(const char *path, const RtArray *a, char *err, size_t errlen)
+/* a new file DIR/.rlf-XXXXXX, created exclusively: the name's length does not
+ * depend on the destination's, so a name near the file-name limit still has
+ * room for its temporary */
+static int create_temp(const char *dir, char *tmp, size_t tmplen)
 {
-    Ctx c = { path ? path : "<null>", err, errlen };
-    if (!path) return fail(&c, "no path given");
+    static _Atomic unsigned counter;   /* several threads may save at once */
+    uint32_t x = (uint32_t)getpid() * 2654435761u ^ (uint32_t)time(NULL);
+    const char *sep = dir[0] && dir[strlen(dir) - 1] != '/' ? "/" : "";
+    for (int tries = 0; tries < 100; tries++) {
+        x = x * 1103515245u + 12345u + counter++;
+        if ((size_t)snprintf(tmp, tmplen, "%s%s.rlf-%06x", dir, sep, (unsigned)(x >> 8) & 0xffffffu) >= tmplen) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+        if (fd >= 0 || errno != EEXIST) return fd;
+    }
+    return -1;
+}
+
+int rt_npy_write_temp(const char *dir, const char *name, const RtArray *a, char *tmp, size_t tmplen,
+                      char *err, size_t errlen)
+{
+    Ctx c = { name ? name : "<null>", err, errlen };
+    if (tmplen) tmp[0] = 0;
+    if (!dir || !tmp) return fail(&c, "no directory given");
     if (!a) return fail(&c, "no array given");
     if (a->dtype == RT_BF16)
         return fail(&c, "cannot write bf16: .npy has no bfloat16 type (convert to f32 first)");
@@ -518,21 +541,11 @@ int rt_npy_write(const char *path, const RtArray *a, char *err, size_t errlen)
     size_t hn = build_header(a, hdr, sizeof hdr);
     if (!hn) return fail(&c, "cannot write: header too large");
 
-    /* Same directory as the target, so rename() is atomic. */
-    size_t tl = strlen(path) + 48;
-    char *tmp = malloc(tl);
-    if (!tmp) return fail(&c, "out of memory");
-    static _Atomic unsigned counter;   /* several threads may save at once */
-    int fd = -1;
-    for (int tries = 0; tries < 100 && fd < 0; tries++) {
-        snprintf(tmp, tl, "%s.tmp.%ld.%u", path, (long)getpid(), counter++);
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-        if (fd < 0 && errno != EEXIST) break;
-    }
+    int fd = create_temp(dir, tmp, tmplen);
     if (fd < 0) {
         int e = errno;
-        free(tmp);
-        return fail(&c, "cannot create temporary file: %s", strerror(e));
+        if (tmplen) tmp[0] = 0;
+        return fail(&c, "cannot create a temporary file in '%s': %s", dir[0] ? dir : ".", strerror(e));
     }
     FILE *f = fdopen(fd, "wb");
     int bad = 1, e = errno;
@@ -542,11 +555,35 @@ int rt_npy_write(const char *path, const RtArray *a, char *err, size_t errlen)
         bad = write_all(f, hdr, hn) || write_data(f, a, nbytes, esz) || fflush(f) != 0 || fsync(fd) != 0;
         e = errno;
         if (fclose(f) != 0 && !bad) { bad = 1; e = errno; }
-        if (!bad && rename(tmp, path) != 0) { bad = 1; e = errno; }
     }
-    if (bad) unlink(tmp);
+    if (bad) {
+        unlink(tmp);
+        tmp[0] = 0;
+        return fail(&c, "write failed: %s", strerror(e));
+    }
+    return 0;
+}
+
+int rt_npy_write(const char *path, const RtArray *a, char *err, size_t errlen)
+{
+    Ctx c = { path ? path : "<null>", err, errlen };
+    if (!path) return fail(&c, "no path given");
+    /* the temporary goes in the destination's directory, so rename() is atomic */
+    const char *slash = strrchr(path, '/');
+    size_t dl = slash ? (size_t)(slash - path) + 1 : 0;
+    char *dir = malloc(dl + 1), *tmp = malloc(dl + 32);
+    if (!dir || !tmp) { free(dir); free(tmp); return fail(&c, "out of memory"); }
+    memcpy(dir, path, dl);
+    dir[dl] = 0;
+    int rc = rt_npy_write_temp(dir, path, a, tmp, dl + 32, err, errlen);
+    if (rc == 0 && rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        rc = fail(&c, "cannot replace: %s", strerror(e));
+    }
+    free(dir);
     free(tmp);
-    return bad ? fail(&c, "write failed: %s", strerror(e)) : 0;
+    return rc;
 }
 
 void rt_array_free(RtArray *a)

@@ -33,6 +33,13 @@ int rt_npy_read_mem(const void *buf, size_t len, const char *name, RtArray *out,
  * failed write leaves the destination untouched. RT_BF16 is refused: .npy has
  * no bfloat16, the caller converts first. */
 int rt_npy_write(const char *path, const RtArray *a, char *err, size_t errlen);
+/* The first half of rt_npy_write, for callers that commit several files
+ * together: writes a to a new file DIR/.rlf-XXXXXX (DIR "" is the current
+ * folder), whose path it puts in tmp (tmplen >= strlen(DIR) + 32 suffices);
+ * the caller renames or unlinks it. On error no file is left and tmp is "".
+ * Messages start with NAME, the destination the caller intends. */
+int rt_npy_write_temp(const char *dir, const char *name, const RtArray *a, char *tmp, size_t tmplen,
+                      char *err, size_t errlen);
 
 void rt_array_free(RtArray *a);                  /* frees data, zeroes *a */
 /* a malloc'd copy of a's elements in Fortran order, and its element strides;

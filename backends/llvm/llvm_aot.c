@@ -212,7 +212,7 @@ static bool copy_file(const char *from, const char *to, DiagCtx *d)
     FILE *in = fopen(from, "rb");
     if (!in) { diag_error(d, SPAN_NONE, "cannot read %s: %s", from, strerror(errno)); return false; }
     FILE *out = fopen(to, "wb");
-    if (!out) { fclose(in); diag_error(d, SPAN_NONE, "cannot write %s: %s", to, strerror(errno)); return false; }
+    if (!out) { int e = errno; fclose(in); diag_error(d, SPAN_NONE, "cannot write %s: %s", to, strerror(e)); return false; }
     char buf[65536];
     size_t n;
     bool ok = true;

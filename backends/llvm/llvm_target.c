@@ -38,10 +38,10 @@ LLVMTargetMachineRef llvm_host_machine(char *err, size_t errlen)
 static bool optimize(LLVMModuleRef mod, LLVMTargetMachineRef tm, int opt, char *err, size_t errlen)
 {
     char *msg = NULL;
-    if (LLVMVerifyModule(mod, LLVMReturnStatusAction, &msg)) {
-        snprintf(err, errlen, "internal error: generated LLVM IR does not verify: %s", msg ? msg : "");
-        LLVMDisposeMessage(msg);
-        return false;
+    if (LLVMVerifyModule(mod, LLVMReturnStatusAction, &msg)) {   /* the emitter's bug, not the user's */
+        char m[2048];
+        snprintf(m, sizeof m, "generated LLVM IR does not verify: %s", msg ? msg : "");
+        RLF_ICE(m);
     }
     LLVMDisposeMessage(msg);
     LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);

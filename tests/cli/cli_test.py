@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """tests/cli/cli_test.py: command-line robustness of rlfc.
 
-    cli_test.py --rlfc PATH --group usage|source|run|npy [--work DIR] [-v]
+    cli_test.py --rlfc PATH --group usage|source|run|npy|bench|internal [--work DIR] [-v]
 
 Bad input never crashes rlfc: every failing case must exit with status 1 (not
 a signal, not 0, not a sanitizer's status), print a message on stderr that
@@ -25,6 +25,11 @@ Groups:
   run     bad `rlfc run` arguments: --in, --param, --entry, --out
   npy     bad .npy inputs: truncated, bad magic, wrong dtype, rank, shape,
           out-of-range values, malformed headers
+  bench   bad `rlfc bench --dims`: not integers, sizes that overflow or
+          exceed the machine's memory
+  internal  the exit-status contract of docs/cli.md: an internal error
+          (forced through the RLF_TEST_INTERP_OOB hook) aborts with
+          "rlf: internal error at FILE:LINE: ..."; a user error exits 1
 """
 
 import argparse
@@ -75,9 +80,10 @@ class Ctx:
 
 
 
-def run_rlfc(ctx, args, timeout=120):
+def run_rlfc(ctx, args, timeout=120, env=None):
     try:
-        p = subprocess.run([ctx.rlfc] + args, capture_output=True, timeout=timeout, cwd=ctx.tmp)
+        p = subprocess.run([ctx.rlfc] + args, capture_output=True, timeout=timeout, cwd=ctx.tmp,
+                           env=dict(os.environ, **env) if env else None)
     except subprocess.TimeoutExpired:
         return None, "", ""
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
@@ -123,13 +129,14 @@ def out_problems(out_dir, existed):
     return []
 
 
-def expect_fail(ctx, name, args, want=(), out_dir=None, out_exists=False):
-    """rlfc ARGS must exit 1 with every text of WANT on stderr and nothing else wrong"""
+def expect_fail(ctx, name, args, want=(), out_dir=None, out_exists=False, reject=(), env=None, check=None):
+    """rlfc ARGS must exit 1 with every text of WANT and none of REJECT on
+    stderr, and nothing else wrong; CHECK, if given, returns more problems"""
     if out_dir is not None:
         if out_exists:
             os.makedirs(out_dir, exist_ok=True)
         args = args + ["--out", out_dir]
-    rc, out, err = run_rlfc(ctx, args)
+    rc, out, err = run_rlfc(ctx, args, env=env)
     problems = []
     if rc is None:
         problems.append("timed out")
@@ -145,7 +152,12 @@ def expect_fail(ctx, name, args, want=(), out_dir=None, out_exists=False):
         for w in want:
             if w not in err:
                 problems.append("stderr lacks %r" % w)
+        for w in reject:
+            if w in err:
+                problems.append("stderr has %r" % w)
     problems += out_problems(out_dir, out_exists)
+    if check:
+        problems += check()
     report(ctx, name, problems, rc, out, err, args)
 
 
@@ -265,6 +277,13 @@ def group_usage(ctx):
     expect_fail(ctx, "usage.option_without_value", ["run", SMALL, "--in"], ["'--in' needs a value"])
     expect_fail(ctx, "usage.emit_without_form", ["emit", SMALL], ["--ir"])
     expect_fail(ctx, "usage.emit_unknown_entry", ["emit", SMALL, "--ir", "--entry", "gae"], ["'gae'"])
+    # every integer on the command line is read whole and range checked
+    for name, val, want in (("repeat_float_text", "1e3", "'1e3' is not an integer"),
+                            ("repeat_trailing_junk", "12abc", "'12abc' is not an integer"),
+                            ("repeat_empty", "", "'' is not an integer"),
+                            ("repeat_zero", "0", "'0' is outside 1..1000000"),
+                            ("repeat_beyond_i64", "99999999999999999999", "is outside 1..1000000")):
+        expect_fail(ctx, "usage." + name, ["bench", SMALL, "--repeat", val], ["--repeat", want])
 
 
 def group_source(ctx):
@@ -377,6 +396,120 @@ def group_run(ctx):
         with open(ctx.path("regular_file")) as f:
             if f.read() != "not a folder\n":
                 report(ctx, "run.%s_left_file_alone" % name, ["the regular file was changed"], None, "", "", [])
+    params_cases(ctx)
+    output_cases(ctx)
+
+
+# scalar parameters of every width: the text given must be a value of the type
+PARAMS = """\
+pipeline p(x: f64[T], s32: f32 = 1, s16: f16 = 1, s64: f64 = 1, n: i32 = 1, u: u8 = 0)
+          -> (y: f64[T], z: f32[T])
+{
+    y[t] = x[t] * s64
+    z[t] = f32(x[t]) * s32 * f32(s16) + f32(n) + f32(u)
+}
+"""
+
+
+def check_arrays(out_dir, **want):
+    """each NAME=array must be what out_dir/NAME.npy holds, bit for bit (NaN = NaN)"""
+    def check():
+        problems = []
+        for name, w in want.items():
+            p = os.path.join(out_dir, name + ".npy")
+            if not os.path.exists(p):
+                problems.append("missing output %s" % p)
+                continue
+            got = np.load(p)
+            if got.dtype != w.dtype or not np.array_equal(got, w, equal_nan=True):
+                problems.append("%s: got %r, expected %r" % (name, got, w))
+        return problems
+    return check
+
+
+def params_cases(ctx):
+    write(ctx, "params.rlf", PARAMS)
+    x = np.array([1.0, 2.0, 3.0])
+    np.save(ctx.path("x.npy"), x)
+    base = ["run", "params.rlf", "--in", "x=x.npy"]
+    bad = [
+        ("f32_overflow", "s32=1e40", "'1e40' is outside the range of f32"),
+        ("f32_overflow_negative", "s32=-1e39", "'-1e39' is outside the range of f32"),
+        ("f16_overflow", "s16=1e5", "'1e5' is outside the range of f16"),
+        ("f16_rounds_to_inf", "s16=65520", "'65520' is outside the range of f16"),
+        ("f64_overflow", "s64=1e309", "'1e309' is outside the range of f64"),
+        ("i32_overflow", "n=1099511627776", "'1099511627776' is outside the range of i32"),
+        ("i32_below_range", "n=-2147483649", "is outside the range of i32"),
+        ("i32_trailing_junk", "n=12abc", "'12abc' is not a valid i32"),
+        ("i32_float_text", "n=1e3", "'1e3' is not a valid i32"),
+        ("i32_leading_space", "n= 12", "' 12' is not a valid i32"),
+        ("u8_overflow", "u=256", "'256' is outside the range of u8"),
+    ]
+    for i, (name, prm, want) in enumerate(bad):
+        expect_fail(ctx, "run.param_" + name, base + ["--param", prm], [want],
+                    out_dir=ctx.path("out-param-" + name), out_exists=i % 2 == 0)
+    one = np.ones(3, np.float32)
+    good = [
+        # underflow rounds to the nearest subnormal: strtod's ERANGE is not an error then
+        ("f64_subnormal", "s64=4e-320", "interp", dict(y=x * np.float64("4e-320"))),
+        ("f64_subnormal_cpu", "s64=4e-320", "cpu", dict(y=x * np.float64("4e-320"))),
+        ("f32_underflow_to_zero", "s32=1e-50", "cpu", dict(z=one)),
+        ("f16_largest", "s16=65504", "cpu", dict(z=(x * 65504 + 1).astype(np.float32))),
+        ("i32_smallest", "n=-2147483648", "cpu", dict(z=(x - 2147483648.0).astype(np.float32))),
+        # `inf` and `nan` are values of every float type, accepted as written
+        ("f32_inf", "s32=inf", "cpu", dict(z=np.full(3, np.inf, np.float32))),
+        ("f16_minus_inf", "s16=-inf", "cpu", dict(z=np.full(3, -np.inf, np.float32))),
+        ("f32_nan", "s32=nan", "cpu", dict(z=np.full(3, np.nan, np.float32))),
+    ]
+    for name, prm, target, want in good:
+        out = ctx.path("out-param-" + name)
+        expect_ok(ctx, "run.param_" + name, base + ["--param", prm, "--target", target, "--out", out],
+                  check=check_arrays(out, **want))
+
+
+def output_cases(ctx):
+    x = np.load(ctx.path("x.npy"))
+    # "<name>.npy" is 255 bytes, the usual limit of a file name: the temporary
+    # a write goes through must not need more
+    long = "o" * 251
+    write(ctx, "long_name.rlf", "pipeline p(x: f64[T]) -> (a: f64[T], %s: f64[T])\n{\n    a[t] = x[t]\n    %s[t] = x[t] * 2\n}\n"
+          % (long, long))
+    out = ctx.path("out-long-name")
+    expect_ok(ctx, "run.output_name_near_limit", ["run", "long_name.rlf", "--in", "x=x.npy", "--out", out],
+              check=check_arrays(out, **{"a": x, long: x * 2}))
+
+    # the second output cannot be written (a folder is in its way): the first
+    # must not be written either, and the file it would replace must survive
+    write(ctx, "two.rlf", "pipeline p(x: f64[T]) -> (a: f64[T], b: f64[T])\n{\n    a[t] = x[t]\n    b[t] = x[t] * 2\n}\n")
+    out = ctx.path("out-late-failure")
+    os.makedirs(os.path.join(out, "b.npy"))
+    with open(os.path.join(out, "a.npy"), "w") as f:
+        f.write("the previous a\n")
+
+    def untouched():
+        problems = []
+        left = sorted(os.listdir(out))
+        if left != ["a.npy", "b.npy"]:
+            problems.append("--out holds %s, expected only a.npy and b.npy (no temporaries)" % left)
+        with open(os.path.join(out, "a.npy"), "rb") as f:
+            if f.read() != b"the previous a\n":
+                problems.append("a failing run replaced the existing a.npy")
+        if not os.path.isdir(os.path.join(out, "b.npy")):
+            problems.append("b.npy is no longer a folder")
+        return problems
+    expect_fail(ctx, "run.late_write_failure_changes_nothing", ["run", "two.rlf", "--in", "x=x.npy", "--out", out],
+                ["b.npy"], check=untouched)
+
+    # an output .npy cannot hold: refused before anything is written
+    write(ctx, "bf16_out.rlf", "pipeline p(x: f64[T]) -> (a: f64[T], b: bf16[T])\n{\n    a[t] = x[t]\n    b[t] = bf16(x[t])\n}\n")
+    expect_fail(ctx, "run.bf16_output_writes_nothing", ["run", "bf16_out.rlf", "--in", "x=x.npy"], ["'b' is bf16"],
+                out_dir=ctx.path("out-bf16"), out_exists=True)
+
+    # the reason given is the failing call's, never a stale errno ("Success")
+    for name, out, want in (("out_empty", "", "No such file or directory"),
+                            ("out_path_too_long", "d/" * 2100, "File name too long")):
+        expect_fail(ctx, "run." + name, ["run", "two.rlf", "--in", "x=x.npy", "--out", out],
+                    ["cannot create output directory", want], reject=("Success",))
 
 
 def group_npy(ctx):
@@ -439,7 +572,51 @@ def group_npy(ctx):
         bad_value("header_scrambled_%d" % i, bytes(junk), ())
 
 
-GROUPS = {"usage": group_usage, "source": group_source, "run": group_run, "npy": group_npy}
+def group_bench(ctx):
+    write(ctx, "bench.rlf", "pipeline p(x: f32[T, B]) -> (y: f32[T, B])\n{\n    y[t, b] = x[t, b] * 2\n}\n")
+    base = ["bench", "bench.rlf", "--repeat", "3", "--dims"]
+    expect_ok(ctx, "bench.valid", base + ["T=64,B=8"], stdout_has=r"^p \[T=64, B=8\] .*median .*3 runs")
+    cases = [
+        ("dims_float_text", "T=1e3,B=2", ["--dims T", "'1e3' is not an integer"]),
+        ("dims_trailing_junk", "T=12abc,B=2", ["--dims T", "'12abc' is not an integer"]),
+        ("dims_empty_value", "T=4,B=", ["--dims B", "'' is not an integer"]),
+        ("dims_leading_space", "T= 4,B=2", ["--dims T", "' 4' is not an integer"]),
+        ("dims_zero", "T=0,B=2", ["--dims T", "must be at least 1"]),
+        ("dims_negative", "T=4,B=-2", ["--dims B", "must be at least 1"]),
+        ("dims_beyond_i64", "T=99999999999999999999,B=2", ["--dims T", "too large"]),
+        ("dims_product_overflows", "T=4611686018427387904,B=64", ["tensor 'x'", "too large"]),
+        ("dims_beyond_memory", "T=1099511627776,B=2", ["bench: the inputs and outputs need", "GB of memory"]),
+        ("dims_given_twice", "T=4,T=5,B=1", ["--dims gives T twice"]),
+        ("dims_without_value", "T,B=2", ["--dims expects NAME=VALUE"]),
+        ("dims_unknown", "T=4,B=2,C=3", ["'C' is not a dimension"]),
+        ("dims_missing", "T=4", ["--dims must give B"]),
+    ]
+    for name, dims, want in cases:
+        expect_fail(ctx, "bench." + name, base + [dims], want)
+
+
+def group_internal(ctx):
+    make_inputs(ctx)
+    shutil.copy(SMALL, ctx.path("small.rlf"))
+    hook = {"RLF_TEST_INTERP_OOB": "1"}
+    args = ["run", "small.rlf", "--entry", "td", "--param", "scale=2", "--target", "interp"]
+    out_dir = ctx.path("out-internal")
+    a = args + good_in() + ["--out", out_dir]
+    rc, out, err = run_rlfc(ctx, a, env=hook)
+    problems = []
+    if rc != -signal.SIGABRT:
+        problems.append("expected to be killed by SIGABRT, got %s" % describe_rc(rc))
+    if not re.search(r"^rlf: internal error at \S*interp\.c:\d+: out-of-bounds read of '", err, re.M):
+        problems.append("stderr lacks 'rlf: internal error at .../interp.c:LINE: out-of-bounds read of ...'")
+    problems += out_problems(out_dir, False)
+    report(ctx, "internal.interp_out_of_bounds_aborts", problems, rc, out, err, a)
+    # a user error exits 1, hook or not: it is reported before anything runs
+    expect_fail(ctx, "internal.user_error_exits_1", args + good_in(skip=("value",)), ["missing input 'value'"],
+                out_dir=ctx.path("out-user-error"), env=hook)
+
+
+GROUPS = {"usage": group_usage, "source": group_source, "run": group_run, "npy": group_npy,
+          "bench": group_bench, "internal": group_internal}
 
 
 def main():
