@@ -249,7 +249,7 @@ def compare(name, got, want_text):
         return []
     k = bad[0]
     idx = np.unravel_index(k, got.shape) if got.shape else ()
-    return [f"output '{name}' at {[int(i) for i in idx]} is {got.ravel()[k]!r}, the doc says {w[k]:g} "
+    return [f"output '{name}' at {[int(i) for i in idx]} is {str(got.ravel()[k])}, the doc says {w[k]:g} "
             f"({len(bad)} of {w.size} values differ)\n  got {np.array2string(got, precision=6)}"]
 
 
