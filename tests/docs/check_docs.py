@@ -30,6 +30,9 @@ Fenced blocks are taken from each Markdown file by their info string:
                    `dim` parameter; after it: values of outputs. The program
                    runs with `rlfc run` on the interp and the cpu targets;
                    each stated output must have the stated shape and values.
+                   Instead of outputs, a line `rlfc: MESSAGE` says that the
+                   run fails: it must exit 1, write nothing, and print that
+                   line on stderr.
                    A number with a decimal point or an exponent is compared
                    to half a unit of its last digit (0.333 means
                    0.3325..0.3335); one without is compared to 1e-6
@@ -217,13 +220,17 @@ def parse_run(text):
             after = True
         elif line.startswith("--entry"):
             entry = line.split()[1]
+        elif after and line.startswith("rlfc:"):
+            outs.append((None, line))
         elif "=" in line:
             name, value = (x.strip() for x in line.split("=", 1))
             (outs if after else args).append((name, value))
         else:
             raise ValueError(f"cannot read the line {raw!r}: write NAME = VALUE, --entry NAME or ->")
     if not after or not outs:
-        raise ValueError("a run states its outputs after a line '->'")
+        raise ValueError("a run states its outputs (or its rlfc: message) after a line '->'")
+    if any(n is None for n, _ in outs) and len(outs) > 1:
+        raise ValueError("a run that fails states its one rlfc: message and no outputs")
     return entry, args, outs
 
 
@@ -281,6 +288,12 @@ def run_one(rlfc, prog_path, program, text):
         shutil.rmtree(out, ignore_errors=True)
         p = subprocess.run(cmd + ["--target", target, "--out", out], capture_output=True, text=True,
                            errors="replace", timeout=120)
+        if outs[0][0] is None:
+            written = os.listdir(out) if os.path.isdir(out) else []
+            if p.returncode != 1 or outs[0][1] not in p.stderr.splitlines() or written:
+                problems.append(f"--target {target}: expected the run to fail (exit 1, nothing written) with\n"
+                                f"  {outs[0][1]}\nit exited {p.returncode}, wrote {written} and said:\n{p.stderr}")
+            continue
         if p.returncode != 0:
             problems.append(f"rlfc run --target {target} exited {p.returncode}:\n{p.stderr}")
             continue
