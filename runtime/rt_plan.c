@@ -2,6 +2,7 @@
  * its kernels (see rt_plan.h). Every check happens before the first kernel
  * runs, so a failing call writes nothing. */
 #include "rt_plan.h"
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -135,14 +136,23 @@ static void layout_order(const RtPlan *plan, const DLTensor *const *args, int ra
  * pipeline) gets a block of its own. The cache holds the largest block a
  * thread has used until the thread exits. */
 static _Thread_local struct { char *p; size_t n; bool busy; } scratch_cache;
+/* a thread's block is also the value of this key, whose destructor frees it
+ * when the thread exits */
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static bool scratch_key_ok;
+
+static void scratch_key_init(void) { scratch_key_ok = pthread_key_create(&scratch_key, free) == 0; }
 
 static char *scratch_get(size_t n, bool *own)
 {
     if (scratch_cache.busy) { *own = true; return aligned_alloc(64, n); }
     if (n > scratch_cache.n) {
+        pthread_once(&scratch_once, scratch_key_init);
         free(scratch_cache.p);
         scratch_cache.p = aligned_alloc(64, n);
         scratch_cache.n = scratch_cache.p ? n : 0;
+        if (scratch_key_ok) pthread_setspecific(scratch_key, scratch_cache.p);
     }
     scratch_cache.busy = scratch_cache.p != NULL;
     *own = false;
