@@ -1,6 +1,8 @@
 /* runtime/rt_plan.c: checking a call's arguments against a plan and running
  * its kernels (see rt_plan.h). Every check happens before the first kernel
- * runs, so a failing call writes nothing. */
+ * runs, so a failing call writes nothing; sizes go through rt_checked.h.
+ * Tests: tests/aot/test_abi.c (the checks), tests/aot/test_concurrent.c,
+ * tests/run/ on the cpu target. */
 #include "rt_plan.h"
 #include <pthread.h>
 #include <stdarg.h>
