@@ -4,6 +4,7 @@
  * Tests: tests/unit/test_npy.c. */
 #define _POSIX_C_SOURCE 200809L
 #include "rt_npy.h"
+#include "rt_checked.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -275,16 +276,10 @@ static int parse_header(const Ctx *c, const char *txt, size_t len, Hdr *h)
     if (!seen_shape) return fail(c, "malformed header: missing key 'shape'");
 
     /* A zero extent makes the array empty whatever the other extents say. */
-    int64_t numel = 1;
-    for (int i = 0; i < h->ndim; i++)
-        if (h->shape[i] == 0) numel = 0;
-    for (int i = 0; i < h->ndim && numel; i++) {
-        if (numel > INT64_MAX / h->shape[i]) return fail(c, "shape product overflows (array too large)");
-        numel *= h->shape[i];
-    }
-    if ((uint64_t)numel > SIZE_MAX / h->esz) return fail(c, "shape product overflows (array too large)");
+    int64_t numel;
+    if (!rt_count(h->shape, h->ndim, &numel) || !rt_mul_size((size_t)numel, h->esz, &h->nbytes))
+        return fail(c, "shape product overflows (array too large)");
     h->numel = numel;
-    h->nbytes = (size_t)numel * h->esz;
     return 0;
 }
 
@@ -296,7 +291,7 @@ static void fortran_walk(const uint8_t *src, uint8_t *dst, size_t esz, int ndim,
                          bool to_fortran, int64_t *fstride)
 {
     int64_t s = 1;
-    for (int d = 0; d < ndim; d++) { fstride[d] = s; s *= shape[d]; }
+    for (int d = 0; d < ndim; d++) { fstride[d] = s; if (!rt_mul(s, shape[d], &s)) s = INT64_MAX; }   /* overflow: only with n == 0 */
     int64_t idx[RT_MAX_RANK] = { 0 }, foff = 0;
     for (int64_t i = 0; i < n; i++) {
         if (to_fortran) memcpy(dst + (size_t)foff * esz, src + (size_t)i * esz, esz);
@@ -596,22 +591,18 @@ void rt_array_free(RtArray *a)
 int64_t rt_array_numel(const RtArray *a)
 {
     if (!a || a->ndim < 0 || a->ndim > RT_MAX_RANK) return -1;
-    int64_t n = 1;
+    int64_t n;
     for (int i = 0; i < a->ndim; i++)
         if (a->shape[i] < 0) return -1;
-    for (int i = 0; i < a->ndim; i++) {
-        if (a->shape[i] == 0) return 0;
-        if (n > INT64_MAX / a->shape[i]) return -1;
-        n *= a->shape[i];
-    }
-    return n;
+    return rt_count(a->shape, a->ndim, &n) ? n : -1;
 }
 
 void *rt_array_fortran_copy(const RtArray *a, int64_t *strides)
 {
     int64_t n = rt_array_numel(a);
-    size_t esz = rt_dtype_size(a->dtype);
-    uint8_t *dst = malloc((size_t)(n > 0 ? n : 1) * esz);
+    size_t esz = rt_dtype_size(a->dtype), bytes;
+    if (n < 0 || !rt_mul_size((size_t)(n > 0 ? n : 1), esz, &bytes)) return NULL;
+    uint8_t *dst = malloc(bytes);
     if (!dst) return NULL;
     fortran_walk(a->data, dst, esz, a->ndim, a->shape, n, true, strides);
     return dst;

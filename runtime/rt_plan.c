@@ -1,14 +1,17 @@
 /* runtime/rt_plan.c: checking a call's arguments against a plan and running
  * its kernels (see rt_plan.h). Every check happens before the first kernel
- * runs, so a failing call writes nothing. */
+ * runs, so a failing call writes nothing; sizes go through rt_checked.h.
+ * Tests: tests/aot/test_abi.c (the checks), tests/aot/test_concurrent.c,
+ * tests/run/ on the cpu target. */
 #include "rt_plan.h"
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "rt_checked.h"
 #include "rt_dtype.h"
-
-#define RT_DL_BOOL 6u                     /* kDLBool in DLPack >= 0.8 */
 
 static int fail(rlf_error *err, int code, const char *fmt, ...)
 {
@@ -22,12 +25,13 @@ static int fail(rlf_error *err, int code, const char *fmt, ...)
     return code;
 }
 
+/* the one evaluator of an affine form over dims: false on overflow */
 static bool eval(const RtLin *l, const int64_t *dims, int64_t *out)
 {
     int64_t v = l->c;
     for (int i = 0; i < l->n; i++) {
         int64_t t;
-        if (__builtin_mul_overflow(l->k[i], dims[l->dim[i]], &t) || __builtin_add_overflow(v, t, &v)) return false;
+        if (!rt_mul(l->k[i], dims[l->dim[i]], &t) || !rt_add(v, t, &v)) return false;
     }
     *out = v;
     return true;
@@ -37,7 +41,7 @@ static bool dtype_matches(DLDataType d, int32_t want)
 {
     if (d.lanes != 1) return false;
     switch (want) {
-    case RT_BOOL: return (d.code == RT_DL_BOOL || d.code == kDLUInt) && d.bits == 8;
+    case RT_BOOL: return (d.code == RLF_DL_BOOL || d.code == kDLUInt) && d.bits == 8;
     case RT_U8: return d.code == kDLUInt && d.bits == 8;
     case RT_I32: return d.code == kDLInt && d.bits == 32;
     case RT_I64: return d.code == kDLInt && d.bits == 64;
@@ -100,8 +104,8 @@ typedef struct { const RtKernelSpec *ks; RtKernelFn fn; const RtFrame *frame; in
 static void run_task(void *ctx, int64_t i)
 {
     Job *j = ctx;
-    int64_t lo = i * j->per_task, hi = lo + j->per_task;
-    if (hi > j->n) hi = j->n;
+    int64_t lo = i * j->per_task;                 /* < n: i < ceil(n / per) */
+    int64_t hi = j->n - lo < j->per_task ? j->n : lo + j->per_task;
     j->fn(j->frame, lo, hi);
 }
 
@@ -117,7 +121,7 @@ static void layout_order(const RtPlan *plan, const DLTensor *const *args, int ra
         int64_t s = 1;
         for (int k = rank - 1; k >= 0; k--) {
             if (t->strides[k] != s && t->shape[k] != 1) c = false;
-            s *= t->shape[k];
+            if (!rt_mul(s, t->shape[k], &s)) s = INT64_MAX;     /* only with a zero extent */
         }
         if (c) continue;
         for (int a = 1; a < rank; a++)              /* insertion sort, stable */
@@ -134,14 +138,23 @@ static void layout_order(const RtPlan *plan, const DLTensor *const *args, int ra
  * pipeline) gets a block of its own. The cache holds the largest block a
  * thread has used until the thread exits. */
 static _Thread_local struct { char *p; size_t n; bool busy; } scratch_cache;
+/* a thread's block is also the value of this key, whose destructor frees it
+ * when the thread exits */
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static bool scratch_key_ok;
+
+static void scratch_key_init(void) { scratch_key_ok = pthread_key_create(&scratch_key, free) == 0; }
 
 static char *scratch_get(size_t n, bool *own)
 {
     if (scratch_cache.busy) { *own = true; return aligned_alloc(64, n); }
     if (n > scratch_cache.n) {
+        pthread_once(&scratch_once, scratch_key_init);
         free(scratch_cache.p);
         scratch_cache.p = aligned_alloc(64, n);
         scratch_cache.n = scratch_cache.p ? n : 0;
+        if (scratch_key_ok) pthread_setspecific(scratch_key, scratch_cache.p);
     }
     scratch_cache.busy = scratch_cache.p != NULL;
     *own = false;
@@ -154,16 +167,40 @@ static void scratch_put(char *p, bool own)
     else if (p) scratch_cache.busy = false;
 }
 
-int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *params, rlf_error *err)
+/* The bytes a strided tensor can touch: [lo, hi) from data + byte_offset,
+ * its extents and strides (negative strides reach below the start). A
+ * tensor with no elements touches nothing (lo == hi). False when an offset
+ * or address does not fit in 64 bits. */
+typedef struct { uintptr_t lo, hi; } Span;
+
+static bool byte_span(const DLTensor *t, const int64_t *st, int64_t count, size_t esize, Span *out)
 {
-    if (err) { err->code = 0; err->message[0] = 0; }
+    uintptr_t start = (uintptr_t)t->data;
+    if (__builtin_add_overflow(start, t->byte_offset, &start)) return false;
+    if (count == 0) { out->lo = out->hi = start; return true; }
+    int64_t neg = 0, pos = 0;                     /* element offsets of the lowest and highest element */
+    for (int k = 0; k < t->ndim; k++) {
+        int64_t reach;
+        if (!rt_mul(t->shape[k] - 1, st[k], &reach)) return false;
+        if (!rt_add(reach < 0 ? neg : pos, reach, reach < 0 ? &neg : &pos)) return false;
+    }
+    int64_t nbytes, pbytes;
+    if (!rt_mul(neg, (int64_t)esize, &nbytes) || !rt_mul(pos, (int64_t)esize, &pbytes) || !rt_add(pbytes, (int64_t)esize, &pbytes)) return false;
+    /* nbytes <= 0 < pbytes */
+    if ((uintptr_t)0 - (uintptr_t)nbytes > start) return false;
+    out->lo = start - ((uintptr_t)0 - (uintptr_t)nbytes);
+    return !__builtin_add_overflow(start, (uintptr_t)pbytes, &out->hi);
+}
+
+/* Everything about the arguments that can be wrong, checked before any
+ * kernel runs: fills dims, each tensor's first element and strides (in
+ * elements), and whether every argument is C-contiguous. */
+static int check_args(const RtPlan *plan, const DLTensor *const *args, const void *params, int64_t *dims, void **base, int64_t *strides,
+                      bool *contiguous, rlf_error *err)
+{
     int nt = plan->ntensors;
-    int64_t dims[64];
-    void *base[64];
-    int64_t strides[64 * RT_MAX_RANK_PLAN];
-    bool contiguous = true;
-    if (plan->ndims > 64 || nt > 64) return fail(err, RLF_E_ARG, "pipeline '%s' is too large for this runtime", plan->name);
     char b1[64], b2[160], b3[160];
+    int64_t count[64];
     for (int i = 0; i < plan->nargs; i++) {
         const RtTensorSpec *ts = &plan->tensors[i];
         const DLTensor *t = args[i];
@@ -173,28 +210,39 @@ int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *par
         if (!dtype_matches(t->dtype, ts->dtype))
             return fail(err, RLF_E_DTYPE, "argument '%s': expected %s, got %s", ts->name, rt_dtype_name(ts->dtype), dl_name(t->dtype, b1, sizeof b1));
         if (t->ndim != ts->rank) return fail(err, RLF_E_SHAPE, "argument '%s': expected rank %d, got %d", ts->name, ts->rank, t->ndim);
-        if (!t->data && ts->rank > 0) {
-            int64_t n = 1;
-            for (int k = 0; k < t->ndim; k++) n *= t->shape[k];
-            if (n) return fail(err, RLF_E_ARG, "argument '%s' has no data", ts->name);
+        if (!t->shape && ts->rank > 0) return fail(err, RLF_E_ARG, "argument '%s' has no shape (NULL) for rank %d", ts->name, ts->rank);
+        for (int k = 0; k < ts->rank; k++)
+            if (t->shape[k] < 0) {
+                shape_text(t->shape, t->ndim, b3, sizeof b3);
+                return fail(err, RLF_E_SHAPE, "argument '%s': shape %s has a negative extent (axis %d)", ts->name, b3, k + 1);
+            }
+        if (!rt_count(t->shape, ts->rank, &count[i])) {
+            shape_text(t->shape, t->ndim, b3, sizeof b3);
+            return fail(err, RLF_E_ARG, "argument '%s': shape %s has more elements than fit in 64 bits", ts->name, b3);
         }
+        if (!t->data && count[i] > 0)
+            return fail(err, RLF_E_ARG, "argument '%s' has no data (NULL) but %lld element%s", ts->name, (long long)count[i], count[i] == 1 ? "" : "s");
     }
     for (int d = 0; d < plan->ndims; d++) {
         if (plan->dim_tensor[d] < 0) {
             if (!params) return fail(err, RLF_E_ARG, "dimension '%s' is a parameter, but no params were given", plan->dim_names[d]);
             memcpy(&dims[d], (const char *)params + plan->dim_param_offset[d], sizeof(int64_t));
-        } else if (__builtin_sub_overflow(args[plan->dim_tensor[d]]->shape[plan->dim_axis[d]], plan->dim_offset[d], &dims[d]))
-            dims[d] = INT64_MAX;
+        } else if (!rt_add(args[plan->dim_tensor[d]]->shape[plan->dim_axis[d]], -plan->dim_offset[d], &dims[d]))
+            return fail(err, RLF_E_ARG, "dimension '%s' overflows 64 bits", plan->dim_names[d]);
         if (dims[d] < 1 || dims[d] > RLF_DIM_MAX)
             return fail(err, RLF_E_SHAPE, "dimension '%s' = %lld%s%s; every dimension must be at least 1 and at most 2^48", plan->dim_names[d], (long long)dims[d],
                         plan->dim_tensor[d] >= 0 ? " from argument " : "", plan->dim_tensor[d] >= 0 ? plan->tensors[plan->dim_tensor[d]].name : "");
     }
+    Span span[64];
+    *contiguous = true;
     for (int i = 0; i < nt; i++) {
         const RtTensorSpec *ts = &plan->tensors[i];
         int64_t *st = &strides[i * RT_MAX_RANK_PLAN];
         int64_t shape[RT_MAX_RANK_PLAN];
-        for (int k = 0; k < ts->rank; k++)
-            if (!eval(&ts->extent[k], dims, &shape[k])) return fail(err, RLF_E_SHAPE, "shape of '%s' overflows", ts->name);
+        for (int k = 0; k < ts->rank; k++) {
+            if (!eval(&ts->extent[k], dims, &shape[k])) return fail(err, RLF_E_ARG, "the shape of '%s' overflows 64 bits (axis %d)", ts->name, k + 1);
+            if (shape[k] < 0) return fail(err, RLF_E_SHAPE, "the shape of '%s' is negative (%lld, axis %d) for these dims", ts->name, (long long)shape[k], k + 1);
+        }
         if (i < plan->nargs) {
             const DLTensor *t = args[i];
             for (int k = 0; k < ts->rank; k++)
@@ -206,40 +254,90 @@ int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *par
             int64_t s = 1;
             for (int k = ts->rank - 1; k >= 0; k--) {
                 st[k] = t->strides ? t->strides[k] : s;
-                if (st[k] != s && shape[k] != 1) contiguous = false;
-                s *= shape[k];
+                if (st[k] != s && shape[k] != 1) *contiguous = false;
+                if (!rt_mul(s, shape[k], &s)) s = INT64_MAX;     /* only with a zero extent: nothing is read */
             }
+            if (ts->role == RT_ROLE_OUTPUT && count[i] > 1)
+                for (int k = 0; k < ts->rank; k++)
+                    if (st[k] == 0 && shape[k] > 1)
+                        return fail(err, RLF_E_ARG, "output '%s' has stride 0 on axis %d (extent %lld): its elements would overlap", ts->name, k + 1,
+                                    (long long)shape[k]);
+            if (!byte_span(t, st, count[i], rt_dtype_size(ts->dtype), &span[i]))
+                return fail(err, RLF_E_ARG, "argument '%s': its strides and offset reach beyond the 64-bit address space", ts->name);
             base[i] = (char *)t->data + t->byte_offset;
         } else {
             /* scratch: in the axis order of the arguments of its rank, so
              * that kernels see one layout (batch-major in, batch-major
-             * scratch) */
+             * scratch); its size is checked with the scratch block */
             int order[RT_MAX_RANK_PLAN];
             layout_order(plan, args, ts->rank, order);
             int64_t s = 1;
-            for (int k = ts->rank - 1; k >= 0; k--) { st[order[k]] = s; s *= shape[order[k]]; }
+            for (int k = ts->rank - 1; k >= 0; k--) {
+                st[order[k]] = s;
+                if (!rt_mul(s, shape[order[k]], &s)) return fail(err, RLF_E_NOMEM, "scratch tensor '%s' has more elements than fit in 64 bits", ts->name);
+            }
             base[i] = NULL;
+        }
+    }
+    /* outputs are written while inputs are read: no output may share a
+     * byte with another argument (inputs may share with each other); the
+     * arguments before an output are the inputs and the earlier outputs */
+    for (int i = 0; i < plan->nargs; i++) {
+        if (plan->tensors[i].role != RT_ROLE_OUTPUT || span[i].lo == span[i].hi) continue;
+        for (int j = 0; j < i; j++) {
+            if (span[j].lo == span[j].hi) continue;
+            if (span[i].lo < span[j].hi && span[j].lo < span[i].hi)
+                return fail(err, RLF_E_ARG, "output '%s' overlaps %s '%s' in memory", plan->tensors[i].name,
+                            plan->tensors[j].role == RT_ROLE_OUTPUT ? "output" : "input", plan->tensors[j].name);
         }
     }
     for (int i = 0; i < plan->nargs; i++) {
         const RtTensorSpec *ts = &plan->tensors[i];
         if (!ts->has_range) continue;
         int64_t lo, hi;
-        if (!eval(&ts->vlo, dims, &lo) || !eval(&ts->vhi, dims, &hi)) continue;
+        if (!eval(&ts->vlo, dims, &lo) || !eval(&ts->vhi, dims, &hi))
+            return fail(err, RLF_E_ARG, "argument '%s': the bounds of its declared range overflow 64 bits for these dims", ts->name);
         int rc = check_range(ts, args[i], base[i], &strides[i * RT_MAX_RANK_PLAN], lo, hi, err);
         if (rc) return rc;
     }
+    /* the kernels' iteration counts, so that no kernel starts on sizes
+     * that a later one cannot represent */
+    for (int k = 0; k < plan->nkernels; k++) {
+        const RtKernelSpec *ks = &plan->kernels[k];
+        int64_t v;
+        if (ks->host) continue;
+        if (!eval(&ks->par_extent, dims, &v) || !eval(&ks->work, dims, &v) || !eval(&ks->inner_extent, dims, &v) || !eval(&ks->inner_work, dims, &v))
+            return fail(err, RLF_E_ARG, "pipeline '%s': the iteration space of kernel %d overflows 64 bits for these dims", plan->name, k);
+    }
+    return 0;
+}
+
+int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *params, rlf_error *err)
+{
+    if (err) { err->code = 0; err->message[0] = 0; }
+    int nt = plan->ntensors;
+    int64_t dims[64];
+    void *base[64];
+    int64_t strides[64 * RT_MAX_RANK_PLAN];
+    bool contiguous = true;
+    if (plan->ndims > 64 || nt > 64) return fail(err, RLF_E_ARG, "pipeline '%s' is too large for this runtime", plan->name);
+    char threads[200];
+    if (rt_threads_env_error(threads, sizeof threads)) return fail(err, RLF_E_ARG, "%s", threads);
+    int rc = check_args(plan, args, params, dims, base, strides, &contiguous, err);
+    if (rc) return rc;
     /* scratch buffers: one block, each tensor cache-line aligned (threads
      * own disjoint slices, such as columns of a scan's accumulators, which
      * then share no line) */
-    int rc = 0;
     size_t off[64], total = 0;
     for (int i = plan->nargs; i < nt; i++) {
         const RtTensorSpec *ts = &plan->tensors[i];
-        int64_t n = 1;
-        for (int k = 0; k < ts->rank; k++) { int64_t e = 0; eval(&ts->extent[k], dims, &e); n *= e; }
+        int64_t shape[RT_MAX_RANK_PLAN], n;
+        for (int k = 0; k < ts->rank; k++) eval(&ts->extent[k], dims, &shape[k]);    /* checked in check_args */
+        size_t bytes;
+        if (!rt_count(shape, ts->rank, &n) || !rt_mul_size((size_t)(n ? n : 1), rt_dtype_size(ts->dtype), &bytes) || !rt_add_size(bytes, 63, &bytes))
+            return fail(err, RLF_E_NOMEM, "scratch tensor '%s' needs more bytes than fit in 64 bits", ts->name);
         off[i] = total;
-        total += ((size_t)(n ? n : 1) * rt_dtype_size(ts->dtype) + 63) / 64 * 64;
+        if (!rt_add_size(total, bytes / 64 * 64, &total)) return fail(err, RLF_E_NOMEM, "the scratch tensors of '%s' need more bytes than fit in 64 bits", plan->name);
     }
     bool own = false;
     char *block = nt > plan->nargs ? scratch_get(total, &own) : NULL;
@@ -256,7 +354,7 @@ int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *par
                 int64_t shapes[16][RT_MAX_RANK_PLAN];
                 int nh = ks->nhost < 16 ? ks->nhost : 16;
                 static const DLDataType dl[] = {
-                    [RT_BOOL] = { RT_DL_BOOL, 8, 1 }, [RT_U8] = { kDLUInt, 8, 1 }, [RT_I32] = { kDLInt, 32, 1 }, [RT_I64] = { kDLInt, 64, 1 },
+                    [RT_BOOL] = { RLF_DL_BOOL, 8, 1 }, [RT_U8] = { kDLUInt, 8, 1 }, [RT_I32] = { kDLInt, 32, 1 }, [RT_I64] = { kDLInt, 64, 1 },
                     [RT_F16] = { kDLFloat, 16, 1 }, [RT_BF16] = { kDLBfloat, 16, 1 }, [RT_F32] = { kDLFloat, 32, 1 }, [RT_F64] = { kDLFloat, 64, 1 } };
                 for (int q = 0; q < nh; q++) {
                     int ti = ks->host_tensors[q];
@@ -283,25 +381,28 @@ int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *par
                 break;
             }
             if (!ks->parallel) { fn(&frame, 0, 1); continue; }
-            int64_t n = 0, work = 1;
-            eval(inner ? &ks->inner_extent : &ks->par_extent, dims, &n);
+            int64_t n = 0, work = 1, total_work;
+            eval(inner ? &ks->inner_extent : &ks->par_extent, dims, &n);      /* checked in check_args */
             eval(inner ? &ks->inner_work : &ks->work, dims, &work);
             if (work < 1) work = 1;
+            if (!rt_mul(n, work, &total_work)) total_work = INT64_MAX;          /* only compared with the grain */
             int64_t per = ks->grain / work;
             if (per < 1) per = 1;
             /* split into at least as many tasks as threads when the work allows */
             int th = rlf_num_threads();
-            if (n / per < th && n * work >= 2 * ks->grain) per = (n + th - 1) / th;
+            if (n / per < th && total_work >= 2 * ks->grain) per = n / th + (n % th != 0);
             if (ks->align > 0 && !inner) {
-                int64_t tasks = (n + ks->align - 1) / ks->align;
+                int64_t tasks = n / ks->align + (n % ks->align != 0);
                 if (tasks > th) tasks = th;
-                if (n * work < 2 * ks->grain) tasks = 1;
-                per = (n + tasks - 1) / tasks;
+                if (total_work < 2 * ks->grain) tasks = 1;
+                if (tasks < 1) tasks = 1;
+                per = n / tasks + (n % tasks != 0);
+                if (per > INT64_MAX - ks->align) per = INT64_MAX - ks->align;
                 per = (per + ks->align - 1) / ks->align * ks->align;
             }
             if (per < 1) per = 1;
             Job j = { ks, fn, &frame, n, per };
-            rt_parallel((n + per - 1) / per, run_task, &j);
+            rt_parallel(n / per + (n % per != 0), run_task, &j);
         }
     }
     scratch_put(block, own);

@@ -7,6 +7,7 @@
  * Tests: tests/aot/, tests/run/ on the cpu target. */
 #ifndef RLF_RT_PLAN_H
 #define RLF_RT_PLAN_H
+#include <stddef.h>
 #include "rlf.h"
 
 #define RT_LIN_MAX 4
@@ -85,6 +86,10 @@ typedef struct {
 } RtPlan;
 
 int rt_plan_run(const RtPlan *plan, const DLTensor *const *args, const void *params, rlf_error *err);
+
+/* true when RLF_NUM_THREADS cannot be used, with a message naming it and
+ * its value in msg: rt_plan_run fails with it before anything else */
+bool rt_threads_env_error(char *msg, size_t n);
 
 /* the thread pool: runs fn(ctx, i) for i in [0, n), in any order, and waits */
 void rt_parallel(int64_t n, void (*fn)(void *ctx, int64_t i), void *ctx);

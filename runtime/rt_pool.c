@@ -2,11 +2,14 @@
  * range of task indices handed out through an atomic counter; results never
  * depend on which thread ran a task (kernels split only independent work),
  * so outputs are bitwise identical for every thread count.
- * Threads: RLF_NUM_THREADS, else all cores. Tests: tests/run/ on cpu with
- * RLF_NUM_THREADS=1 and 3 (tests/CMakeLists.txt). */
+ * Threads: rlf_set_num_threads, else RLF_NUM_THREADS, else all cores; an
+ * RLF_NUM_THREADS that is not a thread count fails every call (rlf.h).
+ * Tests: tests/run/ on cpu with RLF_NUM_THREADS=1 and 3 (tests/CMakeLists.txt),
+ * tests/aot/test_abi.c (bad values), tests/aot/test_concurrent.c. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "rt_plan.h"
@@ -25,12 +28,20 @@ static int64_t job_n;
 static atomic_llong next_task;
 static int active;
 
+static char env_error[160];          /* why RLF_NUM_THREADS was refused; "" when it was not */
+
+/* under wmu: RLF_NUM_THREADS if it is a whole number >= 1 (at most
+ * MAX_THREADS are used), else all cores; another value is remembered in
+ * env_error, which every call then reports */
 static int default_threads(void)
 {
     const char *e = getenv("RLF_NUM_THREADS");
     if (e && *e) {
-        long v = strtol(e, NULL, 10);
-        if (v >= 1) return v > MAX_THREADS ? MAX_THREADS : (int)v;
+        long long v = 0;
+        const char *q = e;
+        for (; *q >= '0' && *q <= '9'; q++) v = v > MAX_THREADS ? v : v * 10 + (*q - '0');
+        if (!*q && v >= 1) return v > MAX_THREADS ? MAX_THREADS : (int)v;
+        snprintf(env_error, sizeof env_error, "RLF_NUM_THREADS='%.40s' is not a number of threads (a whole number from 1; unset means all cores)", e);
     }
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n;
@@ -45,10 +56,21 @@ int rlf_num_threads(void)
     return n;
 }
 
+bool rt_threads_env_error(char *msg, size_t n)
+{
+    pthread_mutex_lock(&wmu);
+    if (!nthreads_wanted) nthreads_wanted = default_threads();
+    bool bad = env_error[0] != 0;
+    if (bad) snprintf(msg, n, "%s", env_error);
+    pthread_mutex_unlock(&wmu);
+    return bad;
+}
+
 void rlf_set_num_threads(int n)
 {
     pthread_mutex_lock(&wmu);
     nthreads_wanted = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : n;
+    env_error[0] = 0;                /* the program chose: the variable no longer matters */
     pthread_mutex_unlock(&wmu);
 }
 
