@@ -175,19 +175,26 @@ static void count_wraps(void)
     EXPECT_FAIL(rc, RLF_E_ARG, "argument 'x': shape [4294967296, 4294967296] has more elements than fit in 64 bits", out, 4);
 }
 
-/* 2^61 f32 elements are 2^63 bytes: more than an offset can hold; an
- * output of 2^60 elements whose stride makes 2^66 bytes */
+/* dims within the cap (2^48) whose strides reach past 64 bits of bytes:
+ * 2^47 rows 2^20 elements apart are 2^69 bytes; an output of 2^40 elements
+ * 2^30 apart is 2^72 bytes */
 static void huge_shapes(void)
 {
-    int64_t big[2] = { INT64_C(1) << 61, 1 }, bshape[1] = { INT64_C(1) << 61 };
-    DLTensor x = f32(small, 2, big, NULL), r = f32(out, 1, bshape, NULL);
+    int64_t big[2] = { INT64_C(1) << 47, 1 }, bstride[2] = { INT64_C(1) << 20, 1 }, bshape[1] = { INT64_C(1) << 47 };
+    DLTensor x = f32(small, 2, big, bstride), r = f32(out, 1, bshape, NULL);
     int rc = rlf_rowsum(&x, &r, NULL, NULL, &err);
     EXPECT_FAIL(rc, RLF_E_ARG, "argument 'x': its strides and offset reach beyond", out, 4);
-    int64_t mid[2] = { INT64_C(1) << 60, 1 }, mshape[1] = { INT64_C(1) << 60 }, rstride[1] = { 16 };
+    int64_t mid[2] = { INT64_C(1) << 40, 1 }, mshape[1] = { INT64_C(1) << 40 }, rstride[1] = { INT64_C(1) << 30 };
     x = f32(small, 2, mid, NULL);
     r = f32(out, 1, mshape, rstride);
     rc = rlf_rowsum(&x, &r, NULL, NULL, &err);
     EXPECT_FAIL(rc, RLF_E_ARG, "argument 'r': its strides and offset reach beyond", out, 4);
+    /* a dim above the cap is refused by name, whatever the strides */
+    int64_t over[2] = { (INT64_C(1) << 48) + 1, 1 }, oshape[1] = { (INT64_C(1) << 48) + 1 };
+    x = f32(small, 2, over, NULL);
+    r = f32(out, 1, oshape, NULL);
+    rc = rlf_rowsum(&x, &r, NULL, NULL, &err);
+    EXPECT_FAIL(rc, RLF_E_SHAPE, "dimension 'T' = 281474976710657 from argument x; every dimension must be at least 1 and at most 2^48", out, 4);
 }
 
 /* a value range whose upper bound 2^62 * A overflows for A = 4 */
@@ -204,7 +211,8 @@ static void range_bound_overflows(void)
     CHECK(rc == 0 && out[0] == 1, "pick with A = 1: rc %d, %g: %s", rc, out[0], err.message);
 }
 
-/* ragged groups: G = 2^61 + 1 counts of 8 bytes wrap the scratch size */
+/* ragged groups: G = 2^61 + 1 counts of 8 bytes would wrap the scratch
+ * size; the cap on dims refuses G first */
 static void scratch_overflows(void)
 {
     float reward[4] = { 2, 4, 6, 9 };
@@ -214,7 +222,7 @@ static void scratch_overflows(void)
     rlf_center_params p = rlf_center_params_default();
     p.G = (INT64_C(1) << 61) + 1;
     int rc = rlf_center(&tr, &tg, &tadv, &p, NULL, &err);
-    EXPECT_FAIL(rc, RLF_E_NOMEM, "scratch tensor 'size' needs more bytes than fit in 64 bits", out, 4);
+    EXPECT_FAIL(rc, RLF_E_SHAPE, "dimension 'G' = 2305843009213693953; every dimension must be at least 1 and at most 2^48", out, 4);
     p.G = 2;
     rc = rlf_center(&tr, &tg, &tadv, &p, NULL, &err);
     CHECK(rc == 0 && out[0] == 1 && out[1] == 2 && out[2] == 3 && out[3] == 4.5f, "center with G = 2: rc %d: %s", rc, err.message);
