@@ -19,23 +19,20 @@ int sema_dim_index(Sema *s, const char *name)
 
 ConstSym *sema_const(Sema *s, const char *name)
 {
-    for (int i = 0; i < s->consts.n; i++)
-        if (strcmp(s->consts.v[i].name, name) == 0) return &s->consts.v[i];
-    return NULL;
+    int i = sema_names_get(&s->const_names, name);
+    return i >= 0 ? &s->consts.v[i] : NULL;
 }
 
 FnSym *sema_fn(Sema *s, const char *name)
 {
-    for (int i = 0; i < s->fns.n; i++)
-        if (strcmp(s->fns.v[i].name, name) == 0) return &s->fns.v[i];
-    return NULL;
+    int i = sema_names_get(&s->fn_names, name);
+    return i >= 0 ? &s->fns.v[i] : NULL;
 }
 
 ExternSym *sema_extern(Sema *s, const char *name)
 {
-    for (int i = 0; i < s->externs.n; i++)
-        if (strcmp(s->externs.v[i].name, name) == 0) return &s->externs.v[i];
-    return NULL;
+    int i = sema_names_get(&s->extern_names, name);
+    return i >= 0 ? &s->externs.v[i] : NULL;
 }
 
 bool sema_is_broken(Sema *s, int tensor)
@@ -110,20 +107,36 @@ Lin sema_shape_lin(Sema *s, Expr *e, bool allow_new_dims)
 
 /* ---- module-level declarations ----------------------------------------- */
 
-/* files are in breadth-first import order (the main file first), so a name
- * already declared by an earlier file shadows the imported one */
-static bool shadowed(Sema *s, DeclAst *d, Span prev)
+/* "path:line:col" of a span, for messages that name a second place */
+const char *sema_where(Sema *s, Span sp)
 {
-    (void)s;
-    return prev.file >= 0 && prev.file < d->span.file;
+    if (sp.file < 0 || sp.file >= s->d->files.n) return "?";
+    int line, col;
+    diag_line_col(s->d, sp, &line, &col);
+    return arena_printf(A, "%s:%d:%d", s->d->files.v[sp.file].path, line, col);
+}
+
+/* A fn or const declared in two files. All files share one namespace, so
+ * letting one shadow the other would silently change what the other file's
+ * own code computes (an imported module's pipelines calling the main file's
+ * fn of that name): it is an error naming both. The error sits at the file
+ * closer to the main file (files are in breadth-first import order), which
+ * is the one the user can rename. */
+static bool clash(Sema *s, const char *what, const char *name, Span here, Span prev)
+{
+    if (here.file == prev.file || here.file < 0 || prev.file < 0) return false;
+    Span mine = here.file < prev.file ? here : prev, other = here.file < prev.file ? prev : here;
+    diag_error(s->d, mine, "%s '%s' is also defined at %s, in an imported module; all files share one namespace, "
+               "so the imported code would use this one: rename it", what, name, sema_where(s, other));
+    diag_note(s->d, other, "the imported %s '%s'", what, name);
+    return true;
 }
 
 static void declare_const(Sema *s, DeclAst *d)
 {
     ConstSym *pc = sema_const(s, d->name);
-    /* consts are declared imports first, so a const may use imported ones;
-     * one closer to the main file replaces an imported one of that name */
-    if (pc && pc->span.file > d->span.file) { pc->name = ""; pc = NULL; }
+    /* consts are declared imports first, so a const may use imported ones */
+    if (pc && clash(s, "const", d->name, d->name_span, pc->span)) return;
     if (pc || sema_fn(s, d->name)) {
         diag_error(s->d, d->name_span, "'%s' is already declared", d->name);
         return;
@@ -141,13 +154,14 @@ static void declare_const(Sema *s, DeclAst *d)
         if (c.is_float) c.f = v.e->u.f; else c.i = v.e->u.i;
     }
     vec_push(A, &s->consts, c);
+    sema_names_put(A, &s->const_names, c.name, s->consts.n - 1);
 }
 
 static void declare_fn(Sema *s, DeclAst *d)
 {
     FnSym *pf = sema_fn(s, d->name);
-    if (pf && shadowed(s, d, pf->decl->span)) return;
-    if (sema_fn(s, d->name) || sema_const(s, d->name) || ir_op_by_call_name(d->name) >= 0 || ir_red_by_name(d->name) >= 0 || ty_from_name(d->name) >= 0) {
+    if (pf && clash(s, "fn", d->name, d->name_span, pf->decl->name_span)) return;
+    if (pf || sema_const(s, d->name) || ir_op_by_call_name(d->name) >= 0 || ir_red_by_name(d->name) >= 0 || ty_from_name(d->name) >= 0) {
         diag_error(s->d, d->name_span, "'%s' is already declared (or is a built-in)", d->name);
         return;
     }
@@ -158,12 +172,18 @@ static void declare_fn(Sema *s, DeclAst *d)
             diag_error(s->d, d->params.v[k].deflt->span, "fn parameters take no defaults; pass '%s' at every call", d->params.v[k].name);
     }
     if (d->ret.has_shape) diag_error(s->d, d->ret.span, "fn results are scalars");
-    FnSym f = { d->name, d, false, false, false };
+    FnSym f = { d->name, d, false, false, { 0 } };
     vec_push(A, &s->fns, f);
+    sema_names_put(A, &s->fn_names, f.name, s->fns.n - 1);
 }
 
-/* check each fn body once, with its parameters as opaque values, so that
- * errors in it are reported once and not at every call */
+/* Check each fn body once, with its parameters as opaque values, so that
+ * errors in it are reported once and not at every call. Calls to other fns
+ * are checked (arguments, arity) but not inlined: their result is an opaque
+ * value of the declared result type, and the call is recorded for
+ * check_fn_cycles. So checking costs the size of the bodies, however deep
+ * the chains of calls are; inlining happens only when a pipeline or a const
+ * uses a fn (sema_expr.c, lower_fn_call). */
 static void check_fn(Sema *s, FnSym *f)
 {
     DeclAst *d = f->decl;
@@ -178,14 +198,47 @@ static void check_fn(Sema *s, FnSym *f)
     }
     IrPipeline *sp = s->p; s->p = NULL;
     s->fn = f; s->fn_pnames = names; s->fn_args = args; s->fn_nargs = np;
-    f->active = true;
+    s->fn_checking = true;
     int errs = s->d->nerrors;
     TE body = sema_expr(s, d->body);
     sema_coerce(s, body, d->ret.ty, d->body->span, arena_printf(A, "the result of '%s'", f->name));
-    f->active = false;
     f->bad = s->d->nerrors != errs;
+    s->fn_checking = false;
     s->fn = NULL; s->fn_pnames = NULL; s->fn_args = NULL; s->fn_nargs = 0;
     s->p = sp;
+}
+
+/* fn bodies are inlined, so the recorded calls must not form a cycle. A
+ * depth-first walk (with its own stack: chains may be thousands of fns
+ * long) reports each cycle once, at the call that closes it, and marks the
+ * fns on it bad so that their uses raise nothing further. */
+static void check_fn_cycles(Sema *s)
+{
+    int n = s->fns.n;
+    if (!n) return;
+    char *state = arena_alloc(A, (size_t)n);          /* 0 new, 1 on the stack, 2 done */
+    typedef struct { int fn, next; } Frame;
+    Frame *stack = arena_alloc(A, (size_t)n * sizeof *stack);
+    for (int root = 0; root < n; root++) {
+        if (state[root]) continue;
+        int top = 0;
+        stack[top++] = (Frame){ root, 0 };
+        state[root] = 1;
+        while (top) {
+            Frame *fr = &stack[top - 1];
+            FnSym *f = &s->fns.v[fr->fn];
+            if (fr->next == f->calls.n) { state[fr->fn] = 2; top--; continue; }
+            FnCall c = f->calls.v[fr->next++];
+            if (state[c.callee] == 0) { state[c.callee] = 1; stack[top++] = (Frame){ c.callee, 0 }; continue; }
+            if (state[c.callee] != 1) continue;
+            FnSym *g = &s->fns.v[c.callee];
+            diag_error(s->d, c.span, "'%s' calls itself: fn bodies are inlined, so recursion is not allowed", g->name);
+            for (int k = top - 1; k >= 0; k--) {
+                s->fns.v[stack[k].fn].bad = true;
+                if (stack[k].fn == c.callee) break;
+            }
+        }
+    }
 }
 
 static void declare_extern(Sema *s, DeclAst *d)
@@ -230,6 +283,7 @@ static void declare_extern(Sema *s, DeclAst *d)
     vec_push(A, &s->m->externs, x);
     ExternSym es = { d->name, d, s->m->externs.n - 1 };
     vec_push(A, &s->externs, es);
+    sema_names_put(A, &s->extern_names, es.name, s->externs.n - 1);
 }
 
 /* ---- pipelines: signature ---------------------------------------------- */
@@ -722,6 +776,7 @@ bool sema_module(Sema *s, FileAst **files, int nfiles, int main_file)
                 if (pass == 2 && d->kind == D_EXTERN) declare_extern(s, d);
             }
     for (int i = 0; i < s->fns.n; i++) check_fn(s, &s->fns.v[i]);
+    check_fn_cycles(s);
     /* imports before importers (files are in breadth-first import order), so
      * that a pipeline call finds its callee lowered; imported pipelines can
      * be run by name too */

@@ -14,7 +14,9 @@
 
 /* module-level names (this file and its imports) */
 typedef struct { const char *name; Span span; bool is_float, is_bool; double f; int64_t i; bool ok; } ConstSym;
-typedef struct FnSym { const char *name; DeclAst *decl; bool bad; bool checked; bool active; } FnSym;
+/* a call from one fn body to another, recorded when the body is checked */
+typedef struct { int callee; Span span; } FnCall;
+typedef struct FnSym { const char *name; DeclAst *decl; bool bad; bool active; VEC(FnCall) calls; } FnSym;
 typedef struct { const char *name; DeclAst *decl; int ext; } ExternSym;
 
 /* an index variable in scope */
@@ -35,6 +37,16 @@ typedef struct { Lin g; bool ne; } Guard;
 
 typedef struct { IrExpr *e; bool has; Lin lo, hi; } Opaque;
 
+/* name -> index into one of Sema's arrays (sema_names.c) */
+typedef struct { const char *name; int index; } SemaNameEnt;
+typedef struct { SemaNameEnt *v; size_t cap, n; } SemaNames;
+int sema_names_get(const SemaNames *m, const char *name);           /* -1: absent */
+void sema_names_put(Arena *a, SemaNames *m, const char *name, int index);
+
+/* sema_expr recursion, inlined fn bodies included: every later walk of the
+ * lowered IR recurses as deep, so this bounds the stack they need */
+#define SEMA_MAX_DEPTH 10000
+
 typedef struct {
     Arena *a;
     DiagCtx *d;
@@ -42,6 +54,7 @@ typedef struct {
     VEC(ConstSym) consts;
     VEC(FnSym) fns;
     VEC(ExternSym) externs;
+    SemaNames const_names, fn_names, extern_names;
 
     /* the pipeline being lowered */
     IrPipeline *p;
@@ -59,8 +72,12 @@ typedef struct {
     int self_axis;
     bool self_fwd, self_bwd;
     Span self_span;
-    /* fn inlining: parameters bound to lowered arguments */
+    /* fn inlining: parameters bound to lowered arguments; while a body is
+     * checked (fn_checking) calls in it are not inlined but recorded */
     FnSym *fn;
+    bool fn_checking;
+    Span inline_site;         /* the outermost fn call being inlined */
+    bool inline_deep_reported;
     const char **fn_pnames;
     TE *fn_args;
     int fn_nargs;
@@ -82,6 +99,7 @@ Lin sema_shape_lin(Sema *s, Expr *e, bool allow_new_dims);
 
 IrTensor *sema_new_tensor(Sema *s, const char *name, Span sp, IrTensorKind kind, IrType ty, int rank);
 bool sema_name_taken(Sema *s, const char *name, Span sp, const char *what);
+const char *sema_where(Sema *s, Span sp);        /* "path:line:col" */
 
 /* sema_call.c: statements that call an extern or another pipeline */
 bool sema_is_call_stmt(Sema *s, StmtAst *st);

@@ -269,7 +269,10 @@ static IrTensor *lookup_tensor(Sema *s, const char *name, int *id)
 }
 
 
-static TE lower_index(Sema *s, Expr *e)
+/* kept out of line (with lower_reduce): their large locals would otherwise
+ * sit in every frame of the sema_expr recursion, which inlined fn chains
+ * make thousands of levels deep */
+__attribute__((noinline)) static TE lower_index(Sema *s, Expr *e)
 {
     const char *name = e->u.index.name;
     int id;
@@ -343,7 +346,7 @@ IrExpr *sema_lin_expr(Sema *s, Lin l, Span sp)
     return sum;
 }
 
-static TE lower_reduce(Sema *s, Expr *e, int red)
+__attribute__((noinline)) static TE lower_reduce(Sema *s, Expr *e, int red)
 {
     Gen *g = e->u.call.gen;
     const IrRedInfo *ri = &ir_reds[red];
@@ -469,10 +472,9 @@ static TE lower_fn_call(Sema *s, Expr *e, FnSym *f)
                    e->u.call.args.n + e->u.call.kw.n);
         return bad(s, e->span);
     }
-    if (f->active) {
-        diag_error(s->d, e->span, "'%s' calls itself: fn bodies are inlined, so recursion is not allowed", f->name);
-        return bad(s, e->span);
-    }
+    /* at lowering, a cycle was reported when the bodies were checked and
+     * its fns are bad; this only guards the recursion below */
+    RLF_ASSERT(!f->active || s->fn_checking);
     TE *args = arena_alloc(A, (size_t)(np ? np : 1) * sizeof(TE));
     const char **names = arena_alloc(A, (size_t)(np ? np : 1) * sizeof(char *));
     bool *given = arena_alloc(A, (size_t)(np ? np : 1));
@@ -496,28 +498,40 @@ static TE lower_fn_call(Sema *s, Expr *e, FnSym *f)
         args[at] = te(sema_coerce(s, a, fd->params.v[at].type.ty, kw->value->span, what), false);
         given[at] = true;
     }
+    if (s->fn_checking) {
+        /* checking a fn body: the callee is checked on its own; record the
+         * call for the cycle check and go on with an opaque result */
+        FnCall fc = { (int)(f - s->fns.v), e->span };
+        vec_push(A, &s->fn->calls, fc);
+        IrExpr *r = ir_expr(A, IR_PARAM, fd->ret.ty, e->span, 0);
+        r->u.param = -1 - np;
+        return te(r, false);
+    }
     if (f->bad) return bad(s, e->span);
     /* lower the body with the parameters bound to the arguments; the caller's
      * index variables are invisible inside */
     FnSym *sf = s->fn; const char **spn = s->fn_pnames; TE *sa = s->fn_args; int sn = s->fn_nargs;
+    if (!sf) { s->inline_site = e->span; s->inline_deep_reported = false; }
     VEC(VarSym) svars = { s->vars.v, s->vars.n, s->vars.cap };
     s->vars.n = 0;
     s->fn = f; s->fn_pnames = names; s->fn_args = args; s->fn_nargs = np;
     f->active = true;
-    int errs = s->d->nerrors;
     TE body = sema_expr(s, fd->body);
-    IrExpr *r = sema_coerce(s, body, fd->ret.ty, fd->body->span, arena_printf(A, "the result of '%s'", f->name));
-    if (s->d->nerrors != errs) f->bad = true;
-    /* arguments used several times are shared, not copied; but every later
-     * walk sees a tree, so bound what nested calls can expand to */
-    if (!f->bad && ir_expr_size(r, FN_EXPANSION_LIMIT + 1) > FN_EXPANSION_LIMIT) {
-        diag_error(s->d, e->span, "inlining '%s' here expands to more than %d operations; compute a repeated argument into a tensor first",
-                   f->name, FN_EXPANSION_LIMIT);
-        r = ir_const_i(A, fd->ret.ty, 0, e->span);
-    }
+    IrExpr *r = body.err ? NULL : sema_coerce(s, body, fd->ret.ty, fd->body->span, arena_printf(A, "the result of '%s'", f->name));
     f->active = false;
     s->fn = sf; s->fn_pnames = spn; s->fn_args = sa; s->fn_nargs = sn;
     s->vars.v = svars.v; s->vars.n = svars.n; s->vars.cap = svars.cap;
+    /* the body was checked, so an error here is a limit (nesting) already
+     * reported: stay quiet */
+    if (!r) return bad(s, e->span);
+    /* arguments used several times are shared, not copied; but every later
+     * walk sees a tree, so bound what the outermost call expands to (nested
+     * calls are inside it: measuring each would cost the square of a chain) */
+    if (!sf && ir_expr_size(r, FN_EXPANSION_LIMIT + 1) > FN_EXPANSION_LIMIT) {
+        diag_error(s->d, e->span, "inlining '%s' here expands to more than %d operations; compute a repeated argument into a tensor first",
+                   f->name, FN_EXPANSION_LIMIT);
+        return bad(s, e->span);
+    }
     return te(r, false);
 }
 
@@ -664,9 +678,13 @@ static TE lower_name(Sema *s, Expr *e)
 
 TE sema_expr(Sema *s, Expr *e)
 {
-    if (++s->depth > 2000) {
+    if (++s->depth > SEMA_MAX_DEPTH) {
+        /* the parser bounds each expression, so only inlining gets here */
         s->depth--;
-        diag_error(s->d, e->span, "expression nested too deeply");
+        if (!s->inline_deep_reported)
+            diag_error(s->d, s->inline_site, "the fn calls here nest too deeply: inlined, they make an expression more than %d levels deep; "
+                       "compute an intermediate result into a tensor", SEMA_MAX_DEPTH);
+        s->inline_deep_reported = true;
         return bad(s, e->span);
     }
     TE r;
