@@ -3,7 +3,9 @@
  * bounds and lowers each pipeline to the IR (ir/ir.h). Split by concept:
  * sema.c (declarations, definitions, recurrences), sema_expr.c (expressions,
  * types, calls, reductions), sema_bounds.c (affine forms, value ranges,
- * guards and the bounds proofs). Tests: tests/errors/, tests/run/. */
+ * guards and the bounds proofs), sema_call.c (extern and pipeline calls),
+ * sema_names.c (the name tables), sema_foreign.c (NumPy/PyTorch names and
+ * their rlf spelling). Tests: tests/errors/, tests/run/. */
 #ifndef RLF_SEMA_H
 #define RLF_SEMA_H
 #include "ast.h"
@@ -82,7 +84,9 @@ typedef struct {
     TE *fn_args;
     int fn_nargs;
     int depth;
-    VEC(int) broken;          /* tensors whose declaration failed: reads stay quiet */
+    VEC(int) broken;          /* tensors whose definition failed: reads stay quiet */
+    VEC(const char *) failed; /* names whose definition failed before a tensor was made */
+    VEC(const char *) unbound_dims;   /* unbound dim names already reported */
     FileAst **files;
     int nfiles;
 } Sema;
@@ -94,7 +98,8 @@ ConstSym *sema_const(Sema *s, const char *name);
 FnSym *sema_fn(Sema *s, const char *name);
 ExternSym *sema_extern(Sema *s, const char *name);
 bool sema_is_pending(Sema *s, const char *name, Span *at);
-bool sema_is_broken(Sema *s, int tensor);   /* defined later in the pipeline */
+bool sema_is_broken(Sema *s, int tensor);   /* its definition failed (reported) */
+bool sema_is_failed(Sema *s, const char *name);   /* a failed definition made no tensor */
 Lin sema_shape_lin(Sema *s, Expr *e, bool allow_new_dims);
 
 IrTensor *sema_new_tensor(Sema *s, const char *name, Span sp, IrTensorKind kind, IrType ty, int rank);
@@ -105,9 +110,13 @@ const char *sema_where(Sema *s, Span sp);        /* "path:line:col" */
 bool sema_is_call_stmt(Sema *s, StmtAst *st);
 void sema_lower_call_stmt(Sema *s, StmtAst *st);
 
+/* sema_foreign.c: how rlf spells a NumPy/PyTorch/JAX name, or NULL */
+const char *sema_foreign_hint(const char *name);
+
 /* sema_expr.c */
 IrExpr *sema_lin_expr(Sema *s, Lin l, Span sp);
 TE sema_expr(Sema *s, Expr *e);
+bool sema_report_unknown_tensors(Sema *s, Expr *e);   /* true if e subscripts a non-tensor */
 IrExpr *sema_coerce(Sema *s, TE te, IrType ty, Span sp, const char *what);
 IrExpr *sema_store(Sema *s, TE te, IrType ty, Span sp, const char *what);
 IrType sema_finish_type(TE te);
