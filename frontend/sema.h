@@ -47,7 +47,7 @@ void sema_names_put(Arena *a, SemaNames *m, const char *name, int index);
 
 /* sema_expr recursion, inlined fn bodies included: every later walk of the
  * lowered IR recurses as deep, so this bounds the stack they need */
-#define SEMA_MAX_DEPTH 10000
+#define SEMA_MAX_DEPTH 5000
 
 typedef struct {
     Arena *a;
