@@ -115,7 +115,7 @@ struct StmtList { VEC(StmtAst) v; };
 %token IMPORT "'import'" CONST "'const'" FN "'fn'" PIPELINE "'pipeline'" EXTERN "'extern'"
 %token IF "'if'" THEN "'then'" ELSE "'else'" FOR "'for'" IN "'in'" WHERE "'where'"
 %token AND "'and'" OR "'or'" NOT "'not'"
-%token ARROW "'->'" DOTDOT "'..'" FLOORDIV "'//'" EQEQ "'=='" NEQ "'!='" LE "'<='" GE "'>='"
+%token ARROW "'->'" DOTDOT "'..'" FLOORDIV "'//'" POWSTAR "'**'" EQEQ "'=='" NEQ "'!='" LE "'<='" GE "'>='"
 
 %type <expr> expr primary
 %type <exprs> exprs exprs_opt shape_opt
@@ -126,7 +126,7 @@ struct StmtList { VEC(StmtAst) v; };
 %type <param> param
 %type <stmt> stmt
 %type <decl> decl pipeline_decl
-%type <str> dotted
+%type <str> dotted qualified call_name
 %type <names> names
 %type <stmts> stmts body
 
@@ -138,6 +138,7 @@ struct StmtList { VEC(StmtAst) v; };
 %left '+' '-'
 %left '*' '/' FLOORDIV '%'
 %precedence UMINUS
+%right POWSTAR
 
 %%
 
@@ -281,6 +282,11 @@ expr
     | expr '/' expr            { $$ = mk_bin(ctx, IR_DIV, $1, $3, @$); }
     | expr FLOORDIV expr       { $$ = mk_bin(ctx, IR_FLOORDIV, $1, $3, @$); }
     | expr '%' expr            { $$ = mk_bin(ctx, IR_MOD, $1, $3, @$); }
+    | expr POWSTAR expr        { /* what NumPy and PyTorch users type first; parsed (binding
+                                    tighter than unary minus, as in Python) so that the rest
+                                    of the line is still read */
+                                 diag_error(ctx->diag, SP(@2), "rlf has no '**' operator; write pow(a, b)");
+                                 $$ = mk_bin(ctx, IR_POW, $1, $3, @$); }
     | '-' expr %prec UMINUS    { $$ = mk_un(ctx, IR_NEG, $2, @$); }
     | '+' expr %prec UMINUS    { $$ = $2; }
     ;
@@ -292,7 +298,7 @@ primary
     | IDENT                    { $$ = ast_expr(A, E_NAME, SP(@$)); $$->u.name.name = $1; }
     | IDENT '[' exprs ']'      { $$ = ast_expr(A, E_INDEX, SP(@$)); $$->u.index.name = $1; $$->u.index.name_span = SP(@1); $$->u.index.idx = *$3;
                                  $$ = deepen(ctx, $$, max_depth($3)); }
-    | IDENT '(' call_args ')'  { $$ = ast_expr(A, E_CALL, SP(@$)); $$->u.call.name = $1; $$->u.call.name_span = SP(@1);
+    | call_name '(' call_args ')' { $$ = ast_expr(A, E_CALL, SP(@$)); $$->u.call.name = $1; $$->u.call.name_span = SP(@1);
                                  $$->u.call.args = $3->args; $$->u.call.kw.v = $3->kw.v; $$->u.call.kw.n = $3->kw.n; $$->u.call.kw.cap = $3->kw.cap;
                                  $$->u.call.gen = $3->gen;
                                  int d = max_depth(&$3->args);
@@ -308,6 +314,22 @@ primary
                                  }
                                  $$ = deepen(ctx, $$, d); }
     | '(' expr ')'             { $$ = $2; }
+    ;
+
+/* `np.maximum(...)`, `torch.clamp(...)` and NumPy's `where(c, a, b)` are
+ * parsed as calls of that name, so that sema can say how rlf spells them
+ * (sema_foreign.c) instead of a syntax error at the '.' or the 'where' */
+call_name
+    : IDENT                    { $$ = $1; }
+    | qualified                { $$ = $1; }
+    | WHERE                    { $$ = "where"; }
+    ;
+
+qualified
+    : IDENT '.' IDENT          { $$ = arena_printf(A, "%s.%s", $1, $3); }
+    | IDENT '.' WHERE          { $$ = arena_printf(A, "%s.where", $1); }
+    | qualified '.' IDENT      { $$ = arena_printf(A, "%s.%s", $1, $3); }
+    | qualified '.' WHERE      { $$ = arena_printf(A, "%s.where", $1); }
     ;
 
 call_args
@@ -365,10 +387,14 @@ static int yyreport_syntax_error(const yypcontext_t *pctx, void *scanner, ParseC
     yysymbol_kind_t keep[64];
     int nk = 0;
     bool ops = false;
+    bool expr_start = false;
+    for (int i = 0; i < n; i++) if (exp[i] == YYSYMBOL_IDENT) expr_start = true;
     for (int i = 0; i < n; i++) {
         const char *t = tok_name(exp[i]);
+        /* where(...) starts an expression only to be explained by sema */
+        if (expr_start && exp[i] == YYSYMBOL_WHERE) continue;
         static const char *const opnames[] = { "'+'", "'-'", "'*'", "'/'", "'%'", "'<'", "'>'", "'and'", "'or'", "'=='", "'!='",
-                                               "'<='", "'>='", "'//'", "'for'", "'['", "'('", NULL };
+                                               "'<='", "'>='", "'//'", "'**'", "'for'", "'['", "'('", NULL };
         bool op = false;
         for (int q = 0; n > 6 && opnames[q]; q++) if (!strcmp(t, opnames[q])) op = true;
         if (op) ops = true; else keep[nk++] = exp[i];

@@ -19,23 +19,20 @@ int sema_dim_index(Sema *s, const char *name)
 
 ConstSym *sema_const(Sema *s, const char *name)
 {
-    for (int i = 0; i < s->consts.n; i++)
-        if (strcmp(s->consts.v[i].name, name) == 0) return &s->consts.v[i];
-    return NULL;
+    int i = sema_names_get(&s->const_names, name);
+    return i >= 0 ? &s->consts.v[i] : NULL;
 }
 
 FnSym *sema_fn(Sema *s, const char *name)
 {
-    for (int i = 0; i < s->fns.n; i++)
-        if (strcmp(s->fns.v[i].name, name) == 0) return &s->fns.v[i];
-    return NULL;
+    int i = sema_names_get(&s->fn_names, name);
+    return i >= 0 ? &s->fns.v[i] : NULL;
 }
 
 ExternSym *sema_extern(Sema *s, const char *name)
 {
-    for (int i = 0; i < s->externs.n; i++)
-        if (strcmp(s->externs.v[i].name, name) == 0) return &s->externs.v[i];
-    return NULL;
+    int i = sema_names_get(&s->extern_names, name);
+    return i >= 0 ? &s->externs.v[i] : NULL;
 }
 
 bool sema_is_broken(Sema *s, int tensor)
@@ -45,6 +42,25 @@ bool sema_is_broken(Sema *s, int tensor)
 }
 
 static void mark_broken(Sema *s, int tensor) { vec_push(A, &s->broken, tensor); }
+
+/* The promise of docs/language.md (Diagnostics): each error is a mistake
+ * of its own. A definition that reported an error marks its tensor broken,
+ * or its name failed when no tensor was made, and later uses of it are
+ * quiet (no "rank 0", "used before its definition" or "unknown tensor"). */
+bool sema_is_failed(Sema *s, const char *name)
+{
+    for (int i = 0; i < s->failed.n; i++) if (strcmp(s->failed.v[i], name) == 0) return true;
+    return false;
+}
+
+static void definition_failed(Sema *s, StmtAst *st)
+{
+    for (int k = 0; k < st->names.n; k++) {
+        int id = ir_find_tensor(s->p, st->names.v[k]);
+        if (id >= 0 && s->p->tensors.v[id]->kind != TK_INPUT) mark_broken(s, id);
+        else if (id < 0) vec_push(A, &s->failed, st->names.v[k]);
+    }
+}
 
 bool sema_is_pending(Sema *s, const char *name, Span *at)
 {
@@ -75,7 +91,10 @@ Lin sema_shape_lin(Sema *s, Expr *e, bool allow_new_dims)
         int di = sema_dim_index(s, n);
         if (di < 0) {
             if (!allow_new_dims) {
-                diag_error(s->d, e->span, "dimension '%s' is not bound by any input; declare it as a parameter '%s: dim'", n, n);
+                bool seen = false;
+                for (int k = 0; k < s->unbound_dims.n; k++) if (!strcmp(s->unbound_dims.v[k], n)) seen = true;
+                if (!seen) diag_error(s->d, e->span, "dimension '%s' is not bound by any input; declare it as a parameter '%s: dim'", n, n);
+                vec_push(A, &s->unbound_dims, n);
                 return lin_bad();
             }
             IrDimSym d = { n, e->span, false };
@@ -110,20 +129,36 @@ Lin sema_shape_lin(Sema *s, Expr *e, bool allow_new_dims)
 
 /* ---- module-level declarations ----------------------------------------- */
 
-/* files are in breadth-first import order (the main file first), so a name
- * already declared by an earlier file shadows the imported one */
-static bool shadowed(Sema *s, DeclAst *d, Span prev)
+/* "path:line:col" of a span, for messages that name a second place */
+const char *sema_where(Sema *s, Span sp)
 {
-    (void)s;
-    return prev.file >= 0 && prev.file < d->span.file;
+    if (sp.file < 0 || sp.file >= s->d->files.n) return "?";
+    int line, col;
+    diag_line_col(s->d, sp, &line, &col);
+    return arena_printf(A, "%s:%d:%d", s->d->files.v[sp.file].path, line, col);
+}
+
+/* A fn or const declared in two files. All files share one namespace, so
+ * letting one shadow the other would silently change what the other file's
+ * own code computes (an imported module's pipelines calling the main file's
+ * fn of that name): it is an error naming both. The error sits at the file
+ * closer to the main file (files are in breadth-first import order), which
+ * is the one the user can rename. */
+static bool clash(Sema *s, const char *what, const char *name, Span here, Span prev)
+{
+    if (here.file == prev.file || here.file < 0 || prev.file < 0) return false;
+    Span mine = here.file < prev.file ? here : prev, other = here.file < prev.file ? prev : here;
+    diag_error(s->d, mine, "%s '%s' is also defined at %s, in an imported module; all files share one namespace, "
+               "so the imported code would use this one: rename it", what, name, sema_where(s, other));
+    diag_note(s->d, other, "the imported %s '%s'", what, name);
+    return true;
 }
 
 static void declare_const(Sema *s, DeclAst *d)
 {
     ConstSym *pc = sema_const(s, d->name);
-    /* consts are declared imports first, so a const may use imported ones;
-     * one closer to the main file replaces an imported one of that name */
-    if (pc && pc->span.file > d->span.file) { pc->name = ""; pc = NULL; }
+    /* consts are declared imports first, so a const may use imported ones */
+    if (pc && clash(s, "const", d->name, d->name_span, pc->span)) return;
     if (pc || sema_fn(s, d->name)) {
         diag_error(s->d, d->name_span, "'%s' is already declared", d->name);
         return;
@@ -132,7 +167,9 @@ static void declare_const(Sema *s, DeclAst *d)
     IrPipeline *sp = s->p; s->p = NULL;
     TE v = sema_expr(s, d->value);
     s->p = sp;
-    if (v.e->op != IR_CONST) {
+    if (v.err) {
+        /* reported; c.ok stays false, so uses of the const are quiet */
+    } else if (v.e->op != IR_CONST) {
         diag_error(s->d, d->value->span, "the value of const '%s' must be computable at compile time", d->name);
     } else {
         c.ok = true;
@@ -141,13 +178,14 @@ static void declare_const(Sema *s, DeclAst *d)
         if (c.is_float) c.f = v.e->u.f; else c.i = v.e->u.i;
     }
     vec_push(A, &s->consts, c);
+    sema_names_put(A, &s->const_names, c.name, s->consts.n - 1);
 }
 
 static void declare_fn(Sema *s, DeclAst *d)
 {
     FnSym *pf = sema_fn(s, d->name);
-    if (pf && shadowed(s, d, pf->decl->span)) return;
-    if (sema_fn(s, d->name) || sema_const(s, d->name) || ir_op_by_call_name(d->name) >= 0 || ir_red_by_name(d->name) >= 0 || ty_from_name(d->name) >= 0) {
+    if (pf && clash(s, "fn", d->name, d->name_span, pf->decl->name_span)) return;
+    if (pf || sema_const(s, d->name) || ir_op_by_call_name(d->name) >= 0 || ir_red_by_name(d->name) >= 0 || ty_from_name(d->name) >= 0) {
         diag_error(s->d, d->name_span, "'%s' is already declared (or is a built-in)", d->name);
         return;
     }
@@ -158,14 +196,21 @@ static void declare_fn(Sema *s, DeclAst *d)
             diag_error(s->d, d->params.v[k].deflt->span, "fn parameters take no defaults; pass '%s' at every call", d->params.v[k].name);
     }
     if (d->ret.has_shape) diag_error(s->d, d->ret.span, "fn results are scalars");
-    FnSym f = { d->name, d, false, false, false };
+    FnSym f = { d->name, d, false, false, { 0 } };
     vec_push(A, &s->fns, f);
+    sema_names_put(A, &s->fn_names, f.name, s->fns.n - 1);
 }
 
-/* check each fn body once, with its parameters as opaque values, so that
- * errors in it are reported once and not at every call */
+/* Check each fn body once, with its parameters as opaque values, so that
+ * errors in it are reported once and not at every call. Calls to other fns
+ * are checked (arguments, arity) but not inlined: their result is an opaque
+ * value of the declared result type, and the call is recorded for
+ * check_fn_cycles. So checking costs the size of the bodies, however deep
+ * the chains of calls are; inlining happens only when a pipeline or a const
+ * uses a fn (sema_expr.c, lower_fn_call). */
 static void check_fn(Sema *s, FnSym *f)
 {
+    if (f->bad) return;           /* already reported, inlined into a const's value */
     DeclAst *d = f->decl;
     int np = d->params.n;
     TE *args = arena_alloc(A, (size_t)(np ? np : 1) * sizeof(TE));
@@ -178,14 +223,48 @@ static void check_fn(Sema *s, FnSym *f)
     }
     IrPipeline *sp = s->p; s->p = NULL;
     s->fn = f; s->fn_pnames = names; s->fn_args = args; s->fn_nargs = np;
-    f->active = true;
+    s->fn_checking = true;
     int errs = s->d->nerrors;
     TE body = sema_expr(s, d->body);
     sema_coerce(s, body, d->ret.ty, d->body->span, arena_printf(A, "the result of '%s'", f->name));
-    f->active = false;
     f->bad = s->d->nerrors != errs;
+    s->fn_checking = false;
     s->fn = NULL; s->fn_pnames = NULL; s->fn_args = NULL; s->fn_nargs = 0;
     s->p = sp;
+}
+
+/* fn bodies are inlined, so the recorded calls must not form a cycle. A
+ * depth-first walk (with its own stack: chains may be thousands of fns
+ * long) reports each cycle once, at the call that closes it, and marks the
+ * fns on it bad so that their uses raise nothing further. */
+static void check_fn_cycles(Sema *s)
+{
+    int n = s->fns.n;
+    if (!n) return;
+    char *state = arena_alloc(A, (size_t)n);          /* 0 new, 1 on the stack, 2 done */
+    typedef struct { int fn, next; } Frame;
+    Frame *stack = arena_alloc(A, (size_t)n * sizeof *stack);
+    for (int root = 0; root < n; root++) {
+        if (state[root]) continue;
+        int top = 0;
+        stack[top++] = (Frame){ root, 0 };
+        state[root] = 1;
+        while (top) {
+            Frame *fr = &stack[top - 1];
+            FnSym *f = &s->fns.v[fr->fn];
+            if (fr->next == f->calls.n) { state[fr->fn] = 2; top--; continue; }
+            FnCall c = f->calls.v[fr->next++];
+            if (s->fns.v[c.callee].bad) continue;     /* reported already */
+            if (state[c.callee] == 0) { state[c.callee] = 1; stack[top++] = (Frame){ c.callee, 0 }; continue; }
+            if (state[c.callee] != 1) continue;
+            FnSym *g = &s->fns.v[c.callee];
+            diag_error(s->d, c.span, "'%s' calls itself: fn bodies are inlined, so recursion is not allowed", g->name);
+            for (int k = top - 1; k >= 0; k--) {
+                s->fns.v[stack[k].fn].bad = true;
+                if (stack[k].fn == c.callee) break;
+            }
+        }
+    }
 }
 
 static void declare_extern(Sema *s, DeclAst *d)
@@ -230,6 +309,7 @@ static void declare_extern(Sema *s, DeclAst *d)
     vec_push(A, &s->m->externs, x);
     ExternSym es = { d->name, d, s->m->externs.n - 1 };
     vec_push(A, &s->externs, es);
+    sema_names_put(A, &s->extern_names, es.name, s->externs.n - 1);
 }
 
 /* ---- pipelines: signature ---------------------------------------------- */
@@ -368,6 +448,80 @@ static void end_def(Sema *s, IrDef *def)
     s->vars.n = 0;
 }
 
+/* a left-hand subscript that is not an index variable must be a boundary
+ * cell: dims, constants, + - * */
+static bool is_cell(Sema *s, Expr *e)
+{
+    switch (e->kind) {
+    case E_INT: return true;
+    case E_NAME: return sema_dim_index(s, e->u.name.name) >= 0 || sema_const(s, e->u.name.name);
+    case E_UNARY: return e->u.un.op == IR_NEG && is_cell(s, e->u.un.a);
+    case E_BINARY: return (e->u.bin.op == IR_ADD || e->u.bin.op == IR_SUB || e->u.bin.op == IR_MUL) && is_cell(s, e->u.bin.a) && is_cell(s, e->u.bin.b);
+    default: return false;
+    }
+}
+
+/* the first name in e that is not a dim, a constant or one of st's index variables */
+static const char *free_var(Sema *s, Expr *e, StmtAst *st)
+{
+    switch (e->kind) {
+    case E_NAME:
+        if (sema_dim_index(s, e->u.name.name) >= 0 || sema_const(s, e->u.name.name)) return NULL;
+        for (int k = 0; k < st->idx.n; k++)
+            if (st->idx.v[k]->kind == E_NAME && !strcmp(st->idx.v[k]->u.name.name, e->u.name.name)) return NULL;
+        return e->u.name.name;
+    case E_INDEX:
+        for (int k = 0; k < e->u.index.idx.n; k++) { const char *v = free_var(s, e->u.index.idx.v[k], st); if (v) return v; }
+        return NULL;
+    case E_UNARY: return free_var(s, e->u.un.a, st);
+    case E_BINARY: { const char *v = free_var(s, e->u.bin.a, st); return v ? v : free_var(s, e->u.bin.b, st); }
+    case E_CALL:
+        for (int k = 0; k < e->u.call.args.n; k++) { const char *v = free_var(s, e->u.call.args.v[k], st); if (v) return v; }
+        return NULL;
+    default: return NULL;
+    }
+}
+
+static bool has_read(Expr *e)
+{
+    switch (e->kind) {
+    case E_INDEX: case E_CALL: return true;
+    case E_UNARY: return has_read(e->u.un.a);
+    case E_BINARY: return has_read(e->u.bin.a) || has_read(e->u.bin.b);
+    case E_IF: return true;
+    default: return false;
+    }
+}
+
+/* Left-hand subscripts are index variables, or boundary cells of a
+ * recurrence. A subscript computed from data (sums[seg[n]] = ...) is the
+ * scatter write of NumPy and PyTorch, which rlf writes as a segmented
+ * reduction: the message spells that reduction out with the user's names. */
+static bool lhs_subscripts_ok(Sema *s, StmtAst *st)
+{
+    for (int k = 0; k < st->idx.n; k++) {
+        Expr *ix = st->idx.v[k];
+        if (is_var_subscript(s, ix) || is_cell(s, ix)) continue;
+        const char *var = free_var(s, ix, st);
+        if (has_read(ix)) {
+            const char *seg = "s";
+            for (int j = 0; j < st->idx.n; j++)
+                if (st->idx.v[j]->kind == E_NAME && !strcmp(st->idx.v[j]->u.name.name, "s")) seg = "s_";
+            char *lhs = arena_printf(A, "%s[", st->names.v[0]);
+            for (int j = 0; j < st->idx.n; j++)
+                lhs = arena_printf(A, "%s%s%s", lhs, j ? ", " : "", j == k ? seg : diag_span_text(s->d, st->idx.v[j]->span));
+            diag_error(s->d, ix->span, "left-hand subscripts must be index variables: '%s' is computed from data (a scatter write), "
+                       "which rlf does not have; write a segmented reduction, %s] = sum(%s for %s where %s == %s)",
+                       diag_span_text(s->d, ix->span), lhs, diag_span_text(s->d, st->rhs->span), var ? var : "n",
+                       diag_span_text(s->d, ix->span), seg);
+        } else
+            diag_error(s->d, ix->span, "left-hand subscript '%s' must be an index variable, or a boundary cell made of dims and "
+                       "constants (T, T+1, -1)", diag_span_text(s->d, ix->span));
+        return false;
+    }
+    return true;
+}
+
 /* lower one definition (main or boundary) of tensor t */
 static IrDef *lower_def(Sema *s, IrTensor *t, StmtAst *st, bool boundary, IrDef *def)
 {
@@ -418,6 +572,7 @@ static bool infer_extents(Sema *s, IrTensor *t, StmtAst *st, ParamAst *out)
         Expr *ix = st->idx.v[k];
         Lin ext; Span at;
         if (!sema_infer_var(s, st->rhs, ix->u.name.name, &ext, &at)) {
+            if (sema_report_unknown_tensors(s, st->rhs)) return false;
             diag_error(s->d, ix->span, "cannot infer the range of index '%s' of '%s': use it directly as a subscript of a tensor of known shape, or declare '%s' as an output",
                        ix->u.name.name, t->name, t->name);
             ok = false;
@@ -627,6 +782,7 @@ static void lower_pipeline(Sema *s, DeclAst *d)
     p->span = d->span;
     s->p = p;
     s->pdecl = NULL;
+    s->broken.n = 0; s->failed.n = 0; s->unbound_dims.n = 0;
     lower_signature(s, d);
     s->pdecl = d;
     /* group statements by the tensor they define */
@@ -646,6 +802,7 @@ static void lower_pipeline(Sema *s, DeclAst *d)
             continue;
         }
         const char *nm = st->names.v[0];
+        if (!lhs_subscripts_ok(s, st)) { vec_push(A, &s->failed, nm); continue; }
         Group *g = NULL;
         for (int k = 0; k < groups.n; k++) if (strcmp(groups.v[k].name, nm) == 0) g = &groups.v[k];
         if (!g) { Group ng = { nm, NULL, { 0 }, st->span }; vec_push(A, &groups, ng); g = &groups.v[groups.n - 1]; }
@@ -663,12 +820,15 @@ static void lower_pipeline(Sema *s, DeclAst *d)
     for (int i = 0; i < d->stmts.n; i++) {
         StmtAst *st = &d->stmts.v[i];
         s->pdecl = d;
+        int errs = s->d->nerrors;
         if (sema_is_call_stmt(s, st)) {
             sema_lower_call_stmt(s, st);
+            if (s->d->nerrors != errs) definition_failed(s, st);
             continue;
         }
         if (st->names.n != 1) continue;
         const char *nm = st->names.v[0];
+        if (sema_is_failed(s, nm)) continue;
         bool seen = false;
         for (int k = 0; k < done.n; k++) if (strcmp(done.v[k], nm) == 0) seen = true;
         if (seen) continue;
@@ -688,6 +848,7 @@ static void lower_pipeline(Sema *s, DeclAst *d)
         for (int k = 0; k < d->outs.n; k++)
             if (strcmp(d->outs.v[k].name, nm) == 0) { out = &d->outs.v[k]; out_index = k; }
         lower_group(s, g, out, out_index);
+        if (s->d->nerrors != errs) definition_failed(s, g->main);
     }
     /* outputs in declaration order */
     for (int k = 0; k < d->outs.n; k++) {
@@ -745,6 +906,7 @@ bool sema_module(Sema *s, FileAst **files, int nfiles, int main_file)
                 if (pass == 2 && d->kind == D_EXTERN) declare_extern(s, d);
             }
     for (int i = 0; i < s->fns.n; i++) check_fn(s, &s->fns.v[i]);
+    check_fn_cycles(s);
     /* imports before importers (files are in breadth-first import order), so
      * that a pipeline call finds its callee lowered; imported pipelines can
      * be run by name too */

@@ -3,7 +3,9 @@
  * bounds and lowers each pipeline to the IR (ir/ir.h). Split by concept:
  * sema.c (declarations, definitions, recurrences), sema_expr.c (expressions,
  * types, calls, reductions), sema_bounds.c (affine forms, value ranges,
- * guards and the bounds proofs). Tests: tests/errors/, tests/run/. */
+ * guards and the bounds proofs), sema_call.c (extern and pipeline calls),
+ * sema_names.c (the name tables), sema_foreign.c (NumPy/PyTorch names and
+ * their rlf spelling). Tests: tests/errors/, tests/run/. */
 #ifndef RLF_SEMA_H
 #define RLF_SEMA_H
 #include "ast.h"
@@ -14,7 +16,9 @@
 
 /* module-level names (this file and its imports) */
 typedef struct { const char *name; Span span; bool is_float, is_bool; double f; int64_t i; bool ok; } ConstSym;
-typedef struct FnSym { const char *name; DeclAst *decl; bool bad; bool checked; bool active; } FnSym;
+/* a call from one fn body to another, recorded when the body is checked */
+typedef struct { int callee; Span span; } FnCall;
+typedef struct FnSym { const char *name; DeclAst *decl; bool bad; bool active; VEC(FnCall) calls; } FnSym;
 typedef struct { const char *name; DeclAst *decl; int ext; } ExternSym;
 
 /* an index variable in scope */
@@ -35,6 +39,16 @@ typedef struct { Lin g; bool ne; } Guard;
 
 typedef struct { IrExpr *e; bool has; Lin lo, hi; } Opaque;
 
+/* name -> index into one of Sema's arrays (sema_names.c) */
+typedef struct { const char *name; int index; } SemaNameEnt;
+typedef struct { SemaNameEnt *v; size_t cap, n; } SemaNames;
+int sema_names_get(const SemaNames *m, const char *name);           /* -1: absent */
+void sema_names_put(Arena *a, SemaNames *m, const char *name, int index);
+
+/* sema_expr recursion, inlined fn bodies included: every later walk of the
+ * lowered IR recurses as deep, so this bounds the stack they need */
+#define SEMA_MAX_DEPTH 5000
+
 typedef struct {
     Arena *a;
     DiagCtx *d;
@@ -42,6 +56,7 @@ typedef struct {
     VEC(ConstSym) consts;
     VEC(FnSym) fns;
     VEC(ExternSym) externs;
+    SemaNames const_names, fn_names, extern_names;
 
     /* the pipeline being lowered */
     IrPipeline *p;
@@ -59,13 +74,19 @@ typedef struct {
     int self_axis;
     bool self_fwd, self_bwd;
     Span self_span;
-    /* fn inlining: parameters bound to lowered arguments */
+    /* fn inlining: parameters bound to lowered arguments; while a body is
+     * checked (fn_checking) calls in it are not inlined but recorded */
     FnSym *fn;
+    bool fn_checking;
+    Span inline_site;         /* the outermost fn call being inlined */
+    bool inline_deep_reported;
     const char **fn_pnames;
     TE *fn_args;
     int fn_nargs;
     int depth;
-    VEC(int) broken;          /* tensors whose declaration failed: reads stay quiet */
+    VEC(int) broken;          /* tensors whose definition failed: reads stay quiet */
+    VEC(const char *) failed; /* names whose definition failed before a tensor was made */
+    VEC(const char *) unbound_dims;   /* unbound dim names already reported */
     FileAst **files;
     int nfiles;
 } Sema;
@@ -77,19 +98,25 @@ ConstSym *sema_const(Sema *s, const char *name);
 FnSym *sema_fn(Sema *s, const char *name);
 ExternSym *sema_extern(Sema *s, const char *name);
 bool sema_is_pending(Sema *s, const char *name, Span *at);
-bool sema_is_broken(Sema *s, int tensor);   /* defined later in the pipeline */
+bool sema_is_broken(Sema *s, int tensor);   /* its definition failed (reported) */
+bool sema_is_failed(Sema *s, const char *name);   /* a failed definition made no tensor */
 Lin sema_shape_lin(Sema *s, Expr *e, bool allow_new_dims);
 
 IrTensor *sema_new_tensor(Sema *s, const char *name, Span sp, IrTensorKind kind, IrType ty, int rank);
 bool sema_name_taken(Sema *s, const char *name, Span sp, const char *what);
+const char *sema_where(Sema *s, Span sp);        /* "path:line:col" */
 
 /* sema_call.c: statements that call an extern or another pipeline */
 bool sema_is_call_stmt(Sema *s, StmtAst *st);
 void sema_lower_call_stmt(Sema *s, StmtAst *st);
 
+/* sema_foreign.c: how rlf spells a NumPy/PyTorch/JAX name, or NULL */
+const char *sema_foreign_hint(const char *name);
+
 /* sema_expr.c */
 IrExpr *sema_lin_expr(Sema *s, Lin l, Span sp);
 TE sema_expr(Sema *s, Expr *e);
+bool sema_report_unknown_tensors(Sema *s, Expr *e);   /* true if e subscripts a non-tensor */
 IrExpr *sema_coerce(Sema *s, TE te, IrType ty, Span sp, const char *what);
 IrExpr *sema_store(Sema *s, TE te, IrType ty, Span sp, const char *what);
 IrType sema_finish_type(TE te);

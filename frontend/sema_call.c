@@ -69,7 +69,12 @@ static void lower_extern_call(Sema *s, StmtAst *st, ExternSym *es)
         for (int k = 0; k < x->nin; k++) {
             Expr *a = c->u.call.args.v[k];
             int id = a->kind == E_NAME ? ir_find_tensor(p, a->u.name.name) : -1;
-            if (id < 0) { if (pass) diag_error(s->d, a->span, "argument %d of extern '%s' must be the name of a tensor", k + 1, x->name); if (pass) return; continue; }
+            if (id < 0) {
+                if (pass && !(a->kind == E_NAME && sema_is_failed(s, a->u.name.name)))
+                    diag_error(s->d, a->span, "argument %d of extern '%s' must be the name of a tensor", k + 1, x->name);
+                if (pass) return;
+                continue;
+            }
             IrTensor *t = p->tensors.v[id];
             if (t->ty != x->in_ty[k] || t->rank != x->in_rank[k]) {
                 if (pass) {
@@ -203,6 +208,7 @@ static void lower_pipeline_call(Sema *s, StmtAst *st, IrPipeline *cp)
             const IrTensor *ct = cp->tensors.v[ag.id];
             int id = a->kind == E_NAME ? ir_find_tensor(p, a->u.name.name) : -1;
             if (id < 0) {
+                if (pass && a->kind == E_NAME && sema_is_failed(s, a->u.name.name)) return;    /* reported */
                 if (pass) { diag_error(s->d, a->span, "argument '%s' of pipeline '%s' must be the name of a tensor", nm, cp->name); return; }
                 continue;
             }

@@ -48,23 +48,59 @@ int sema_suggest(const char *name, const char **cands, int n)
     return best;
 }
 
-static void unknown_name(Sema *s, const char *name, Span sp, const char *what)
+/* an unknown name, with a suggestion among names of the same kind only: a
+ * call is offered functions, a subscripted name tensors, a bare name the
+ * values in scope (a tensor name is no help for a misspelt call) */
+typedef enum { NK_FUNCTION, NK_TENSOR, NK_VALUE } NameKind;
+
+static void unknown_name(Sema *s, const char *name, Span sp, NameKind kind)
 {
     VEC(const char *) c = { 0 };
-    for (int i = 0; i < s->vars.n; i++) vec_push(A, &c, s->vars.v[i].name);
-    if (s->p) {
-        for (int i = 0; i < s->p->params.n; i++) vec_push(A, &c, s->p->params.v[i].name);
-        for (int i = 0; i < s->p->dims.n; i++) vec_push(A, &c, s->p->dims.v[i].name);
-        for (int i = 0; i < s->p->tensors.n; i++) vec_push(A, &c, s->p->tensors.v[i]->name);
+    if (kind == NK_VALUE) {
+        for (int i = 0; i < s->vars.n; i++) vec_push(A, &c, s->vars.v[i].name);
+        for (int i = 0; i < s->fn_nargs; i++) vec_push(A, &c, s->fn_pnames[i]);
+        for (int i = 0; i < s->consts.n; i++) vec_push(A, &c, s->consts.v[i].name);
+        if (s->p) {
+            for (int i = 0; i < s->p->params.n; i++) vec_push(A, &c, s->p->params.v[i].name);
+            for (int i = 0; i < s->p->dims.n; i++) vec_push(A, &c, s->p->dims.v[i].name);
+        }
     }
-    for (int i = 0; i < s->consts.n; i++) vec_push(A, &c, s->consts.v[i].name);
-    for (int i = 0; i < s->fns.n; i++) vec_push(A, &c, s->fns.v[i].name);
-    for (int i = 0; i < s->fn_nargs; i++) vec_push(A, &c, s->fn_pnames[i]);
-    for (int i = 0; i < IR_OP_COUNT; i++) if (ir_ops[i].flags & OF_CALL) vec_push(A, &c, ir_ops[i].name);
-    for (int i = 0; i < RED_KIND_COUNT; i++) vec_push(A, &c, ir_reds[i].name);
+    if (kind != NK_FUNCTION && s->p)
+        for (int i = 0; i < s->p->tensors.n; i++) vec_push(A, &c, s->p->tensors.v[i]->name);
+    if (kind == NK_FUNCTION) {
+        for (int i = 0; i < s->fns.n; i++) vec_push(A, &c, s->fns.v[i].name);
+        for (int i = 0; i < IR_OP_COUNT; i++) if (ir_ops[i].flags & OF_CALL) vec_push(A, &c, ir_ops[i].name);
+        for (int i = 0; i < RED_KIND_COUNT; i++) vec_push(A, &c, ir_reds[i].name);
+        for (int i = 0; i < TY_COUNT; i++) vec_push(A, &c, ir_types[i].name);
+    }
+    static const char *const what[] = { "function", "tensor", "name" };
     int k = sema_suggest(name, c.v, c.n);
-    if (k >= 0) diag_error(s->d, sp, "unknown %s '%s'; did you mean '%s'?", what, name, c.v[k]);
-    else diag_error(s->d, sp, "unknown %s '%s'", what, name);
+    if (k >= 0) diag_error(s->d, sp, "unknown %s '%s'; did you mean '%s'?", what[kind], name, c.v[k]);
+    else diag_error(s->d, sp, "unknown %s '%s'", what[kind], name);
+}
+
+/* a call of no rlf function: `clip`, `np.maximum`, `where` get the rlf
+ * spelling from the table of foreign names, the rest a suggestion */
+static bool rlf_callable(Sema *s, const char *name)
+{
+    return sema_fn(s, name) || ir_op_by_call_name(name) >= 0 || ir_red_by_name(name) >= 0 || ty_from_name(name) >= 0;
+}
+
+static void unknown_function(Sema *s, const char *name, Span sp)
+{
+    const char *dot = strrchr(name, '.');
+    const char *bare = dot ? dot + 1 : name;
+    const char *hint = sema_foreign_hint(bare);
+    if (dot && rlf_callable(s, bare))
+        diag_error(s->d, sp, "unknown function '%s'; rlf has no module prefixes: write %s(...)", name, bare);
+    else if (dot && hint)
+        diag_error(s->d, sp, "unknown function '%s' (rlf has no module prefixes); %s", name, hint);
+    else if (hint)
+        diag_error(s->d, sp, "unknown function '%s'; %s", name, hint);
+    else if (dot)
+        diag_error(s->d, sp, "unknown function '%s'; rlf has no module prefixes", name);
+    else
+        unknown_name(s, name, sp, NK_FUNCTION);
 }
 
 static VarSym *find_var(Sema *s, const char *name)
@@ -269,20 +305,62 @@ static IrTensor *lookup_tensor(Sema *s, const char *name, int *id)
 }
 
 
-static TE lower_index(Sema *s, Expr *e)
+/* the error for a subscripted name that is no tensor here */
+static void no_tensor(Sema *s, const char *name, Span sp)
+{
+    Span at;
+    if (sema_is_failed(s, name)) return;
+    if (find_var(s, name) || find_param(s, name) >= 0 || sema_const(s, name) || sema_dim_index(s, name) >= 0)
+        diag_error(s->d, sp, "'%s' is a scalar, not a tensor: it cannot be indexed", name);
+    else if (sema_is_pending(s, name, &at)) {
+        int line, col;
+        diag_line_col(s->d, at, &line, &col);
+        diag_error(s->d, sp, "'%s' is used before its definition on line %d", name, line);
+    } else unknown_name(s, name, sp, NK_TENSOR);
+}
+
+/* Report the subscripted names in e that are no tensors; true if there are
+ * any. Range inference reads index variables off tensor shapes, so when it
+ * fails because a tensor is unknown, the unknown tensor is the error to
+ * report (not "cannot infer the range"). */
+bool sema_report_unknown_tensors(Sema *s, Expr *e)
+{
+    if (!e) return false;
+    bool any = false;
+    switch (e->kind) {
+    case E_INDEX:
+        if (!lookup_tensor(s, e->u.index.name, NULL)) { no_tensor(s, e->u.index.name, e->u.index.name_span); any = true; }
+        for (int k = 0; k < e->u.index.idx.n; k++) any |= sema_report_unknown_tensors(s, e->u.index.idx.v[k]);
+        break;
+    case E_CALL:
+        for (int k = 0; k < e->u.call.args.n; k++) any |= sema_report_unknown_tensors(s, e->u.call.args.v[k]);
+        if (e->u.call.gen) {
+            any |= sema_report_unknown_tensors(s, e->u.call.gen->body);
+            any |= sema_report_unknown_tensors(s, e->u.call.gen->where);
+        }
+        break;
+    case E_UNARY: any = sema_report_unknown_tensors(s, e->u.un.a); break;
+    case E_BINARY: any = sema_report_unknown_tensors(s, e->u.bin.a); any |= sema_report_unknown_tensors(s, e->u.bin.b); break;
+    case E_IF:
+        any = sema_report_unknown_tensors(s, e->u.cond.c);
+        any |= sema_report_unknown_tensors(s, e->u.cond.a);
+        any |= sema_report_unknown_tensors(s, e->u.cond.b);
+        break;
+    default: break;
+    }
+    return any;
+}
+
+/* kept out of line (with lower_reduce): their large locals would otherwise
+ * sit in every frame of the sema_expr recursion, which inlined fn chains
+ * make thousands of levels deep */
+__attribute__((noinline)) static TE lower_index(Sema *s, Expr *e)
 {
     const char *name = e->u.index.name;
     int id;
     IrTensor *t = lookup_tensor(s, name, &id);
     if (!t) {
-        Span at;
-        if (find_var(s, name) || find_param(s, name) >= 0 || sema_const(s, name) || sema_dim_index(s, name) >= 0)
-            diag_error(s->d, e->u.index.name_span, "'%s' is a scalar, not a tensor: it cannot be indexed", name);
-        else if (sema_is_pending(s, name, &at)) {
-            int line, col;
-            diag_line_col(s->d, at, &line, &col);
-            diag_error(s->d, e->u.index.name_span, "'%s' is used before its definition on line %d", name, line);
-        } else unknown_name(s, name, e->u.index.name_span, "tensor");
+        no_tensor(s, name, e->u.index.name_span);
         return bad(s, e->span);
     }
     if (sema_is_broken(s, id)) return bad(s, e->span);
@@ -343,7 +421,7 @@ IrExpr *sema_lin_expr(Sema *s, Lin l, Span sp)
     return sum;
 }
 
-static TE lower_reduce(Sema *s, Expr *e, int red)
+__attribute__((noinline)) static TE lower_reduce(Sema *s, Expr *e, int red)
 {
     Gen *g = e->u.call.gen;
     const IrRedInfo *ri = &ir_reds[red];
@@ -407,7 +485,8 @@ static TE lower_reduce(Sema *s, Expr *e, int red)
             }
             if (found && !ext.ok) { ok = false; break; }      /* a conflict, already reported */
             if (!found) {
-                diag_error(s->d, gv->span, "cannot infer the range of '%s': use it directly as a subscript of a tensor, or write '%s in 0..N'",
+                if (!sema_report_unknown_tensors(s, g->body) && !sema_report_unknown_tensors(s, g->where))
+                    diag_error(s->d, gv->span, "cannot infer the range of '%s': use it directly as a subscript of a tensor, or write '%s in 0..N'",
                                gv->name, gv->name);
                 ok = false; break;
             }
@@ -469,8 +548,11 @@ static TE lower_fn_call(Sema *s, Expr *e, FnSym *f)
                    e->u.call.args.n + e->u.call.kw.n);
         return bad(s, e->span);
     }
-    if (f->active) {
+    /* a cycle is reported once the bodies are checked (check_fn_cycles) and
+     * its fns are bad; a const's value is computed before that */
+    if (f->active && !s->fn_checking) {
         diag_error(s->d, e->span, "'%s' calls itself: fn bodies are inlined, so recursion is not allowed", f->name);
+        f->bad = true;
         return bad(s, e->span);
     }
     TE *args = arena_alloc(A, (size_t)(np ? np : 1) * sizeof(TE));
@@ -496,28 +578,42 @@ static TE lower_fn_call(Sema *s, Expr *e, FnSym *f)
         args[at] = te(sema_coerce(s, a, fd->params.v[at].type.ty, kw->value->span, what), false);
         given[at] = true;
     }
+    if (s->fn_checking) {
+        /* checking a fn body: the callee is checked on its own; record the
+         * call for the cycle check and go on with an opaque result */
+        FnCall fc = { (int)(f - s->fns.v), e->span };
+        vec_push(A, &s->fn->calls, fc);
+        IrExpr *r = ir_expr(A, IR_PARAM, fd->ret.ty, e->span, 0);
+        r->u.param = -1 - np;
+        return te(r, false);
+    }
     if (f->bad) return bad(s, e->span);
     /* lower the body with the parameters bound to the arguments; the caller's
      * index variables are invisible inside */
     FnSym *sf = s->fn; const char **spn = s->fn_pnames; TE *sa = s->fn_args; int sn = s->fn_nargs;
+    if (!sf) { s->inline_site = e->span; s->inline_deep_reported = false; }
     VEC(VarSym) svars = { s->vars.v, s->vars.n, s->vars.cap };
     s->vars.n = 0;
     s->fn = f; s->fn_pnames = names; s->fn_args = args; s->fn_nargs = np;
     f->active = true;
     int errs = s->d->nerrors;
     TE body = sema_expr(s, fd->body);
-    IrExpr *r = sema_coerce(s, body, fd->ret.ty, fd->body->span, arena_printf(A, "the result of '%s'", f->name));
-    if (s->d->nerrors != errs) f->bad = true;
-    /* arguments used several times are shared, not copied; but every later
-     * walk sees a tree, so bound what nested calls can expand to */
-    if (!f->bad && ir_expr_size(r, FN_EXPANSION_LIMIT + 1) > FN_EXPANSION_LIMIT) {
-        diag_error(s->d, e->span, "inlining '%s' here expands to more than %d operations; compute a repeated argument into a tensor first",
-                   f->name, FN_EXPANSION_LIMIT);
-        r = ir_const_i(A, fd->ret.ty, 0, e->span);
-    }
+    IrExpr *r = body.err ? NULL : sema_coerce(s, body, fd->ret.ty, fd->body->span, arena_printf(A, "the result of '%s'", f->name));
+    if (s->d->nerrors != errs) { f->bad = true; r = NULL; }
     f->active = false;
     s->fn = sf; s->fn_pnames = spn; s->fn_args = sa; s->fn_nargs = sn;
     s->vars.v = svars.v; s->vars.n = svars.n; s->vars.cap = svars.cap;
+    /* the body was checked (or, for a const's value, is being checked by
+     * this first inlining), so an error here was reported: stay quiet */
+    if (!r) return bad(s, e->span);
+    /* arguments used several times are shared, not copied; but every later
+     * walk sees a tree, so bound what the outermost call expands to (nested
+     * calls are inside it: measuring each would cost the square of a chain) */
+    if (!sf && ir_expr_size(r, FN_EXPANSION_LIMIT + 1) > FN_EXPANSION_LIMIT) {
+        diag_error(s->d, e->span, "inlining '%s' here expands to more than %d operations; compute a repeated argument into a tensor first",
+                   f->name, FN_EXPANSION_LIMIT);
+        return bad(s, e->span);
+    }
     return te(r, false);
 }
 
@@ -528,6 +624,7 @@ static TE lower_call(Sema *s, Expr *e)
     int nargs = e->u.call.args.n;
     if (e->u.call.gen) {
         int red = ir_red_by_name(name);
+        if (red < 0 && strchr(name, '.')) { unknown_function(s, name, nsp); return bad(s, e->span); }
         if (red < 0) {
             diag_error(s->d, nsp, "'%s' is not a reduction; reductions are sum, prod, mean, var, std, min, max, argmin, argmax, logsumexp, count, any, all", name);
             return bad(s, e->span);
@@ -554,7 +651,7 @@ static TE lower_call(Sema *s, Expr *e)
             diag_error(s->d, e->span, "'%s' is a reduction: write %s(x[i] for i)", name, name);
             return bad(s, e->span);
         }
-        unknown_name(s, name, nsp, "function");
+        unknown_function(s, name, nsp);
         return bad(s, e->span);
     }
     const IrOpInfo *oi = &ir_ops[op];
@@ -638,6 +735,7 @@ static TE lower_name(Sema *s, Expr *e)
         int id;
         IrTensor *t = lookup_tensor(s, name, &id);
         if (t) {
+            if (sema_is_broken(s, id)) return bad(s, e->span);
             if (t->rank != 0) {
                 diag_error(s->d, e->span, "'%s' is a tensor of rank %d: index it, e.g. %s[...]", name, t->rank, name);
                 return bad(s, e->span);
@@ -647,6 +745,7 @@ static TE lower_name(Sema *s, Expr *e)
             return te(r, false);
         }
         Span at;
+        if (sema_is_failed(s, name)) return bad(s, e->span);
         if (sema_is_pending(s, name, &at)) {
             int line, col;
             diag_line_col(s->d, at, &line, &col);
@@ -658,15 +757,19 @@ static TE lower_name(Sema *s, Expr *e)
         diag_error(s->d, e->span, "unknown name '%s' in fn '%s': a fn sees only its parameters and consts; pass '%s' as an argument",
                    name, s->fn->name, name);
     else
-        unknown_name(s, name, e->span, "name");
+        unknown_name(s, name, e->span, NK_VALUE);
     return bad(s, e->span);
 }
 
 TE sema_expr(Sema *s, Expr *e)
 {
-    if (++s->depth > 2000) {
+    if (++s->depth > SEMA_MAX_DEPTH) {
+        /* the parser bounds each expression, so only inlining gets here */
         s->depth--;
-        diag_error(s->d, e->span, "expression nested too deeply");
+        if (!s->inline_deep_reported)
+            diag_error(s->d, s->inline_site, "the fn calls here nest too deeply: inlined, they make an expression more than %d levels deep; "
+                       "compute an intermediate result into a tensor", SEMA_MAX_DEPTH);
+        s->inline_deep_reported = true;
         return bad(s, e->span);
     }
     TE r;
