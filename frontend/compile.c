@@ -129,10 +129,11 @@ static RlfCompilation *compile(RlfCompilation *c, const char *name, const char *
     m->arena = a;
     Sema s = { .a = a, .d = &c->diag, .m = m };
     if (sema_module(&s, asts, files.n, 0)) {
-        char why[512];
+        char why[512], msg[600];
         if (!ir_verify(m, why, sizeof why)) {
-            diag_error(&c->diag, SPAN_NONE, "internal error: the IR failed verification after sema: %s", why);
-            return c;
+            /* a compiler bug, never the input's fault: abort as every internal error does */
+            snprintf(msg, sizeof msg, "the IR failed verification after sema: %s", why);
+            RLF_ICE(msg);
         }
         c->module = m;
     }
