@@ -1,4 +1,4 @@
-# tests/fuzz/run_fuzz.cmake: the ctest driver of the parser fuzzer.
+# tests/fuzz/run_fuzz.cmake: the ctest driver of the fuzzers (fuzz.* tests).
 #   cmake -DFUZZER=<exe> -DWORK=<dir> -DDICT=<file> -DSEEDS=<dir|...>
 #         -DGLOBS=<pattern|...> -DTIME=<s> -P run_fuzz.cmake
 # Starts from a fresh copy of the seeds (every file in SEEDS, every file
