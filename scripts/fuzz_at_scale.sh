@@ -1,5 +1,5 @@
 #!/bin/sh
-# scripts/fuzz_at_scale.sh [-t SECONDS] [-b BUILD_DIR] [FUZZER...]
+# scripts/fuzz_at_scale.sh [-t SECONDS] [-T TIMEOUT] [-b BUILD_DIR] [FUZZER...]
 # Long fuzzing runs of the libFuzzer targets of tests/fuzz/ (default: all of
 # them, compile kernels npy), one fuzzer process at a time under `nice -n 10`,
 # SECONDS in total (default 3600) split between them (compile 30%, kernels
@@ -7,8 +7,10 @@
 # corpus tests/fuzz/corpus/<name>/, the regression inputs tests/fuzz/crashes/
 # and (for .rlf) the repository's programs; a finding is kept in
 # BUILD_DIR/fuzz-at-scale/<name>/artifacts/ and the fuzzer restarts for the
-# time left. Prints progress every minute and a summary (seconds, execs,
-# coverage, corpus, findings) per fuzzer; then merges what added coverage
+# time left. An input running longer than TIMEOUT seconds (default 25: these
+# runs share loaded machines) is a finding. Prints progress every minute and
+# a summary (seconds, execs, coverage, corpus, findings by kind) per fuzzer;
+# then merges what added coverage
 # back into the saved corpus, minimised (-merge=1): the saved corpus keeps
 # only inputs that add coverage beyond the repository's own programs.
 # Exits 1 when there was any finding. Needs a build with the fuzzers
@@ -17,12 +19,14 @@ set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
 total=3600
+timeout=25
 build=build
-while getopts t:b: o; do
+while getopts t:T:b: o; do
     case $o in
     t) total=$OPTARG ;;
+    T) timeout=$OPTARG ;;
     b) build=$OPTARG ;;
-    *) echo "usage: $0 [-t SECONDS] [-b BUILD_DIR] [FUZZER...]" >&2; exit 2 ;;
+    *) echo "usage: $0 [-t SECONDS] [-T TIMEOUT] [-b BUILD_DIR] [FUZZER...]" >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
@@ -62,7 +66,7 @@ for f in "$@"; do
     while [ "$left" -gt 0 ]; do
         runs=$((runs + 1))
         log="$dir/run$runs.log"
-        nice -n 10 "$exe" -max_total_time="$left" -timeout=10 -rss_limit_mb=2048 \
+        nice -n 10 "$exe" -max_total_time="$left" -timeout="$timeout" -rss_limit_mb=2048 \
             -dict="$root/tests/fuzz/$e.dict" -artifact_prefix="$dir/artifacts/" \
             -print_final_stats=1 "$dir/corpus" >"$log" 2>&1 &
         pid=$!
@@ -80,7 +84,7 @@ for f in "$@"; do
             echo "  [$f] FINDING (exit $rc), log: $log"
             grep -a -E '^==[0-9]+==ERROR|runtime error|^SUMMARY|fuzz_[a-z]*: |internal error|Test unit written' "$log" | head -n 6 | sed 's/^/    /'
             # an input of the corpus that fails would fail every restart: drop it
-            for a in "$dir"/artifacts/*; do
+            for a in "$dir"/artifacts/[!s]*; do
                 for c in "$dir"/corpus/*; do cmp -s "$a" "$c" && rm -f "$c"; done
             done
         fi
@@ -88,7 +92,9 @@ for f in "$@"; do
     done
     elapsed=$(($(date +%s) - start))
     cov=$(grep -a 'cov:' "$dir"/run*.log | tail -n 1 | sed -n 's/.*\(cov: [0-9]*\).*\(ft: [0-9]*\).*/\1 \2/p')
-    findings=$(ls "$dir/artifacts" | wc -l)
+    # slow-unit-* files only report the slowest input so far
+    findings=$(ls "$dir/artifacts" | grep -v '^slow-unit-' | wc -l)
+    kinds=$(ls "$dir/artifacts" | grep -v '^slow-unit-' | sed 's/-.*//' | sort | uniq -c | awk '{printf " %s %s", $1, $2}')
     [ "$findings" -eq 0 ] || found_any=1
 
     # minimised merge: first what the repository's programs already cover,
@@ -107,7 +113,7 @@ for f in "$@"; do
     fi
     after=$(ls "tests/fuzz/corpus/$f" | wc -l)
     size=$(($(cat "tests/fuzz/corpus/$f"/* | wc -c) / 1024))
-    line="$f: ${elapsed}s, $execs execs in $runs run(s), $cov, saved corpus $before -> $after files (${size} KB), findings: $findings"
+    line="$f: ${elapsed}s, $execs execs in $runs run(s), $cov, saved corpus $before -> $after files (${size} KB), findings: $findings${kinds:+ (}${kinds# }${kinds:+)}"
     echo "fuzz_at_scale: $line"
     summary="$summary$line
 "
