@@ -11,8 +11,9 @@
 # runs share loaded machines) is a finding. Prints progress every minute and
 # a summary (seconds, execs, coverage, corpus, findings by kind) per fuzzer;
 # then merges what added coverage
-# back into the saved corpus, minimised (-merge=1): the saved corpus keeps
-# only inputs that add coverage beyond the repository's own programs.
+# back into the saved corpus, minimised (-merge=1 on edge coverage, without
+# hit counts, to keep it small): the saved corpus keeps only inputs that add
+# coverage beyond the repository's own programs.
 # Exits 1 when there was any finding. Needs a build with the fuzzers
 # (scripts/build.sh release, with clang installed).
 set -eu
@@ -100,9 +101,9 @@ for f in "$@"; do
     # minimised merge: first what the repository's programs already cover,
     # then the saved corpus and the new inputs; what the second step adds is
     # the new saved corpus
-    nice -n 10 "$exe" -merge=1 -rss_limit_mb=2048 -timeout=10 "$dir/base" "$dir/seeds" >"$dir/merge1.log" 2>&1 || true
+    nice -n 10 "$exe" -merge=1 -use_counters=0 -rss_limit_mb=2048 -timeout="$timeout" "$dir/base" "$dir/seeds" >"$dir/merge1.log" 2>&1 || true
     ls "$dir/base" | sort >"$dir/base.list"
-    nice -n 10 "$exe" -merge=1 -rss_limit_mb=2048 -timeout=10 "$dir/base" "$root/tests/fuzz/corpus/$f" "$dir/corpus" >"$dir/merge2.log" 2>&1 || true
+    nice -n 10 "$exe" -merge=1 -use_counters=0 -rss_limit_mb=2048 -timeout="$timeout" "$dir/base" "$root/tests/fuzz/corpus/$f" "$dir/corpus" >"$dir/merge2.log" 2>&1 || true
     before=$(ls "tests/fuzz/corpus/$f" | wc -l)
     new="$dir/saved"
     mkdir -p "$new"
