@@ -2,6 +2,7 @@
  * its kernels (see rt_plan.h). Every check happens before the first kernel
  * runs, so a failing call writes nothing. */
 #include "rt_plan.h"
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,8 +133,17 @@ static void layout_order(const RtPlan *plan, const DLTensor *const *args, int ra
  * called at every training step allocates (and faults in) its scratch
  * tensors once. A nested call on the same thread (an extern that calls a
  * pipeline) gets a block of its own. The cache holds the largest block a
- * thread has used until the thread exits. */
+ * thread has used until the thread exits, when the destructor of
+ * scratch_key frees it (tests/concurrent/ calls from threads that exit). */
 static _Thread_local struct { char *p; size_t n; bool busy; } scratch_cache;
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static bool scratch_key_ok;
+
+static void scratch_key_init(void)
+{
+    scratch_key_ok = pthread_key_create(&scratch_key, free) == 0;
+}
 
 static char *scratch_get(size_t n, bool *own)
 {
@@ -142,6 +152,8 @@ static char *scratch_get(size_t n, bool *own)
         free(scratch_cache.p);
         scratch_cache.p = aligned_alloc(64, n);
         scratch_cache.n = scratch_cache.p ? n : 0;
+        pthread_once(&scratch_once, scratch_key_init);
+        if (scratch_key_ok) pthread_setspecific(scratch_key, scratch_cache.p);
     }
     scratch_cache.busy = scratch_cache.p != NULL;
     *own = false;
