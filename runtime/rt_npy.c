@@ -223,6 +223,24 @@ static int parse_bool(const Ctx *c, Cur *k, int *out)
     return 0;
 }
 
+/* The element count of a shape, or -1 when an extent is negative or the
+ * product of the nonzero extents overflows: as in NumPy, a zero extent makes
+ * the array empty but does not make a too-large shape valid (so every
+ * partial product, the Fortran strides included, fits in int64). The
+ * reader and rt_array_numel both use it. */
+static int64_t shape_numel(int ndim, const int64_t *shape)
+{
+    int64_t n = 1;
+    bool empty = false;
+    for (int i = 0; i < ndim; i++) {
+        if (shape[i] < 0) return -1;
+        if (shape[i] == 0) { empty = true; continue; }
+        if (n > INT64_MAX / shape[i]) return -1;
+        n *= shape[i];
+    }
+    return empty ? 0 : n;
+}
+
 static int parse_header(const Ctx *c, const char *txt, size_t len, Hdr *h)
 {
     Cur k = { txt, txt + len };
@@ -273,15 +291,8 @@ static int parse_header(const Ctx *c, const char *txt, size_t len, Hdr *h)
     if (!seen_fortran) return fail(c, "malformed header: missing key 'fortran_order'");
     if (!seen_shape) return fail(c, "malformed header: missing key 'shape'");
 
-    /* A zero extent makes the array empty whatever the other extents say. */
-    int64_t numel = 1;
-    for (int i = 0; i < h->ndim; i++)
-        if (h->shape[i] == 0) numel = 0;
-    for (int i = 0; i < h->ndim && numel; i++) {
-        if (numel > INT64_MAX / h->shape[i]) return fail(c, "shape product overflows (array too large)");
-        numel *= h->shape[i];
-    }
-    if ((uint64_t)numel > SIZE_MAX / h->esz) return fail(c, "shape product overflows (array too large)");
+    int64_t numel = shape_numel(h->ndim, h->shape);
+    if (numel < 0 || (uint64_t)numel > SIZE_MAX / h->esz) return fail(c, "shape product overflows (array too large)");
     h->numel = numel;
     h->nbytes = (size_t)numel * h->esz;
     return 0;
@@ -559,15 +570,7 @@ void rt_array_free(RtArray *a)
 int64_t rt_array_numel(const RtArray *a)
 {
     if (!a || a->ndim < 0 || a->ndim > RT_MAX_RANK) return -1;
-    int64_t n = 1;
-    for (int i = 0; i < a->ndim; i++)
-        if (a->shape[i] < 0) return -1;
-    for (int i = 0; i < a->ndim; i++) {
-        if (a->shape[i] == 0) return 0;
-        if (n > INT64_MAX / a->shape[i]) return -1;
-        n *= a->shape[i];
-    }
-    return n;
+    return shape_numel(a->ndim, a->shape);
 }
 
 void *rt_array_fortran_copy(const RtArray *a, int64_t *strides)
