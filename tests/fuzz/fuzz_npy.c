@@ -29,12 +29,6 @@ static void scratch_paths(void)
     snprintf(out_path, sizeof out_path, "%s/rlf_fuzz_npy_%ld_out.npy", dir, (long)getpid());
 }
 
-static void cleanup(void)
-{
-    unlink(in_path);
-    unlink(out_path);
-}
-
 static size_t nbytes(const RtArray *a)
 {
     int64_t n = rt_array_numel(a);
@@ -54,8 +48,6 @@ static void same(const RtArray *x, const RtArray *y, const char *what)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     scratch_paths();
-    static int registered;
-    if (!registered) { atexit(cleanup); registered = 1; }
 
     char err_mem[512] = "", err_file[512] = "";
     RtArray a, b;
@@ -64,6 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FILE *f = fopen(in_path, "wb");
     if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0) FAIL("cannot write %s", in_path);
     int rc_file = rt_npy_read(in_path, &b, err_file, sizeof err_file);
+    unlink(in_path);   /* now: a finding aborts, and libFuzzer may _exit */
     if (rc_mem != rc_file)
         FAIL("the memory and file readers disagree: %s | %s", rc_mem ? err_mem : "ok", rc_file ? err_file : "ok");
     if (rc_mem != 0) {
@@ -87,7 +80,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (rc_w == 0) FAIL("bfloat16 was written");
     } else {
         if (rc_w != 0) FAIL("cannot write back what was read: %s", err_w);
-        if (rt_npy_read(out_path, &b, err_file, sizeof err_file) != 0) FAIL("cannot read back what was written: %s", err_file);
+        int rc_back = rt_npy_read(out_path, &b, err_file, sizeof err_file);
+        unlink(out_path);
+        if (rc_back != 0) FAIL("cannot read back what was written: %s", err_file);
         /* the writer stores C order: compare against a C-order copy */
         b.fortran = a.fortran;
         same(&a, &b, "write then read");
