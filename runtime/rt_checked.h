@@ -14,18 +14,21 @@ static inline bool rt_mul(int64_t a, int64_t b, int64_t *out) { return !__builti
 static inline bool rt_add_size(size_t a, size_t b, size_t *out) { return !__builtin_add_overflow(a, b, out); }
 static inline bool rt_mul_size(size_t a, size_t b, size_t *out) { return !__builtin_mul_overflow(a, b, out); }
 
-/* the number of elements of an extent list; false when it does not fit an
- * int64 (a zero extent makes it 0 whatever the others are) */
+/* the number of elements of an extent list, as NumPy counts them: a zero
+ * extent makes it 0, but the product of the other extents must still fit an
+ * int64 (so every partial product, Fortran strides included, does); false
+ * when it does not, or for a negative extent */
 static inline bool rt_count(const int64_t *shape, int rank, int64_t *out)
 {
     int64_t n = 1;
-    bool ovf = false;
+    bool empty = false;
     for (int k = 0; k < rank; k++) {
-        if (shape[k] == 0) { *out = 0; return true; }
-        if (!ovf && !rt_mul(n, shape[k], &n)) ovf = true;
+        if (shape[k] < 0) return false;
+        if (shape[k] == 0) { empty = true; continue; }
+        if (!rt_mul(n, shape[k], &n)) return false;
     }
-    *out = n;
-    return !ovf;
+    *out = empty ? 0 : n;
+    return true;
 }
 
 #endif

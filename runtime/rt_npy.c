@@ -275,7 +275,7 @@ static int parse_header(const Ctx *c, const char *txt, size_t len, Hdr *h)
     if (!seen_fortran) return fail(c, "malformed header: missing key 'fortran_order'");
     if (!seen_shape) return fail(c, "malformed header: missing key 'shape'");
 
-    /* A zero extent makes the array empty whatever the other extents say. */
+    /* A zero extent makes the array empty, but the other extents must still fit (rt_count). */
     int64_t numel;
     if (!rt_count(h->shape, h->ndim, &numel) || !rt_mul_size((size_t)numel, h->esz, &h->nbytes))
         return fail(c, "shape product overflows (array too large)");
@@ -592,8 +592,6 @@ int64_t rt_array_numel(const RtArray *a)
 {
     if (!a || a->ndim < 0 || a->ndim > RT_MAX_RANK) return -1;
     int64_t n;
-    for (int i = 0; i < a->ndim; i++)
-        if (a->shape[i] < 0) return -1;
     return rt_count(a->shape, a->ndim, &n) ? n : -1;
 }
 

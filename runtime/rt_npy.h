@@ -45,6 +45,7 @@ void rt_array_free(RtArray *a);                  /* frees data, zeroes *a */
 /* a malloc'd copy of a's elements in Fortran order, and its element strides;
  * NULL when out of memory */
 void *rt_array_fortran_copy(const RtArray *a, int64_t *strides);
-int64_t rt_array_numel(const RtArray *a);        /* 1 for rank 0; -1 if the shape is invalid or overflows */
+int64_t rt_array_numel(const RtArray *a);        /* 1 for rank 0; -1 if an extent is negative or the
+                                                  * product of the nonzero extents overflows (as in NumPy) */
 
 #endif

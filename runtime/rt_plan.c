@@ -1,7 +1,7 @@
 /* runtime/rt_plan.c: checking a call's arguments against a plan and running
  * its kernels (see rt_plan.h). Every check happens before the first kernel
  * runs, so a failing call writes nothing; sizes go through rt_checked.h.
- * Tests: tests/aot/test_abi.c (the checks), tests/aot/test_concurrent.c,
+ * Tests: tests/aot/test_abi.c (the checks), tests/concurrent/,
  * tests/run/ on the cpu target. */
 #include "rt_plan.h"
 #include <pthread.h>
@@ -136,10 +136,9 @@ static void layout_order(const RtPlan *plan, const DLTensor *const *args, int ra
  * called at every training step allocates (and faults in) its scratch
  * tensors once. A nested call on the same thread (an extern that calls a
  * pipeline) gets a block of its own. The cache holds the largest block a
- * thread has used until the thread exits. */
+ * thread has used until the thread exits, when the destructor of
+ * scratch_key frees it (tests/concurrent/ calls from threads that exit). */
 static _Thread_local struct { char *p; size_t n; bool busy; } scratch_cache;
-/* a thread's block is also the value of this key, whose destructor frees it
- * when the thread exits */
 static pthread_key_t scratch_key;
 static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
 static bool scratch_key_ok;

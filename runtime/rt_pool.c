@@ -5,7 +5,7 @@
  * Threads: rlf_set_num_threads, else RLF_NUM_THREADS, else all cores; an
  * RLF_NUM_THREADS that is not a thread count fails every call (rlf.h).
  * Tests: tests/run/ on cpu with RLF_NUM_THREADS=1 and 3 (tests/CMakeLists.txt),
- * tests/aot/test_abi.c (bad values), tests/aot/test_concurrent.c. */
+ * tests/aot/test_abi.c (bad values), tests/concurrent/. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdatomic.h>

@@ -21,7 +21,7 @@ struct LlvmJit {
     BePlan *bp;
     void *entry;
     int opt;
-    Arena *a;
+    const char *(*lazy_sym)[2];     /* per kernel: its strided and inner variants' symbols, or NULL */
     pthread_mutex_t lock;           /* compiling a variant on first use */
     LLVMModuleRef lay;              /* the strided and inner variants, until then */
     LLVMOrcThreadSafeContextRef lay_ctx;
@@ -112,7 +112,9 @@ static bool add_module(LlvmJit *j, LLVMModuleRef mod, LLVMOrcThreadSafeContextRe
 }
 
 /* RtPlan.resolve: the strided (1) or inner (2) variant of kernel k, compiled
- * (with every other such variant of the pipeline: one module) on first use */
+ * (with every other such variant of the pipeline: one module) on first use.
+ * It runs on the callers' threads, so it touches nothing but this JIT (under
+ * its lock): not the compilation's arena, which other JITs share. */
 static RtKernelFn resolve(void *ctx, int32_t k, int32_t variant)
 {
     LlvmJit *j = ctx;
@@ -144,12 +146,9 @@ static RtKernelFn resolve(void *ctx, int32_t k, int32_t variant)
         j->lay_ctx = NULL;
     }
     if (!fn) {
-        const KirPipeline *kp = j->bp->kp;
-        int v = variant == 2 ? LV_SCAN_INNER : LV_STRIDED;
+        const char *sym = j->lazy_sym[k][variant == 2];
         LLVMOrcExecutorAddress addr = 0;
-        if (llvm_kernel_has_variant(kp, kp->kernels.v[k], v)) {
-            char sym[512];
-            snprintf(sym, sizeof sym, "%s", llvm_kernel_symbol(j->a, arena_printf(j->a, "rlf_%s", kp->p->name), kp->kernels.v[k], v));
+        if (sym) {
             LLVMErrorRef e = LLVMOrcLLJITLookup(j->jit, &addr, sym);
             if (e) { char *m = LLVMGetErrorMessage(e); fprintf(stderr, "rlf: cannot compile %s: %s\n", sym, m); LLVMDisposeErrorMessage(m); addr = 0; }
         }
@@ -185,7 +184,13 @@ LlvmJit *llvm_jit_compile(Arena *a, const KirPipeline *kp, int opt, DiagCtx *d)
     LlvmJit *j = calloc(1, sizeof *j);
     j->bp = bp;
     j->opt = opt;
-    j->a = a;
+    const char *prefix = arena_printf(a, "rlf_%s", kp->p->name);
+    j->lazy_sym = arena_alloc(a, (size_t)(kp->kernels.n + 1) * sizeof *j->lazy_sym);
+    for (int k = 0; k < kp->kernels.n; k++)
+        for (int v = 0; v < 2; v++) {
+            int lv = v ? LV_SCAN_INNER : LV_STRIDED;
+            j->lazy_sym[k][v] = llvm_kernel_has_variant(kp, kp->kernels.v[k], lv) ? llvm_kernel_symbol(a, prefix, kp->kernels.v[k], lv) : NULL;
+        }
     pthread_mutex_init(&j->lock, NULL);
     LLVMErrorRef e = LLVMOrcCreateLLJIT(&j->jit, LLVMOrcCreateLLJITBuilder());
     j->lay = lay;
@@ -199,7 +204,6 @@ LlvmJit *llvm_jit_compile(Arena *a, const KirPipeline *kp, int opt, DiagCtx *d)
     bool ok = add_module(j, mod, tsc, d);
     LLVMOrcDisposeThreadSafeContext(tsc);           /* the module holds the context now */
     if (!ok) { llvm_jit_free(j); return NULL; }
-    const char *prefix = arena_printf(a, "rlf_%s", kp->p->name);
     for (int k = 0; k < kp->kernels.n; k++) {
         if (!llvm_kernel_has_variant(kp, kp->kernels.v[k], LV_CONTIG)) continue;
         LLVMOrcExecutorAddress addr = 0;

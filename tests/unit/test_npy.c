@@ -321,6 +321,17 @@ static void test_malformed(void)
     expect_err(1, H("'<f4'", "False", "(1, 1, 1, 1, 1, 1, 1, 1, 1)"), NULL, 0, "rank 9 exceeds the maximum of 8");
     expect_err(1, H("'<f4'", "False", "(4294967296, 4294967296)"), NULL, 0, "overflows");
     expect_err(1, H("'<f8'", "False", "(2305843009213693952,)"), NULL, 0, "overflows");
+    /* a zero extent does not make a too-large shape valid (as in NumPy):
+     * before, it was read as empty, but rt_array_numel said -1 and the
+     * Fortran strides of such an array overflowed */
+    expect_err(1, H("'>u1'", "True", "(9223372036854775807, 2, 0)"), NULL, 0, "overflows");
+    expect_err(1, H("'<f4'", "False", "(0, 4294967296, 4294967296)"), NULL, 0, "overflows");
+    {
+        RtArray e = { RT_F32, 3, { 9223372036854775807, 2, 0 }, NULL, 0 };
+        CHECK(rt_array_numel(&e) == -1, "numel of an overflowing shape with a zero extent");
+        RtArray z0 = { RT_F32, 3, { 4, 0, 5 }, NULL, 0 };
+        CHECK(rt_array_numel(&z0) == 0, "numel of an empty shape");
+    }
     expect_err(1, H("'<f4'", "False", "(99999999999999999999,)"), NULL, 0, "shape entry too large");
     expect_err(1, H("'<f4'", "False", "(3,)"), z, 8, "truncated data: expected 12 bytes, found 8");
     expect_err(1, H("'|b1'", "False", "(3,)"), "\x01\x02\x00", 3, "invalid bool value 0x02 at element 1");
