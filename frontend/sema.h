@@ -80,6 +80,7 @@ typedef struct {
     bool fn_checking;
     Span inline_site;         /* the outermost fn call being inlined */
     bool inline_deep_reported;
+    long inline_work;         /* expressions lowered inside it so far */
     const char **fn_pnames;
     TE *fn_args;
     int fn_nargs;

@@ -591,7 +591,7 @@ static TE lower_fn_call(Sema *s, Expr *e, FnSym *f)
     /* lower the body with the parameters bound to the arguments; the caller's
      * index variables are invisible inside */
     FnSym *sf = s->fn; const char **spn = s->fn_pnames; TE *sa = s->fn_args; int sn = s->fn_nargs;
-    if (!sf) { s->inline_site = e->span; s->inline_deep_reported = false; }
+    if (!sf) { s->inline_site = e->span; s->inline_deep_reported = false; s->inline_work = 0; }
     VEC(VarSym) svars = { s->vars.v, s->vars.n, s->vars.cap };
     s->vars.n = 0;
     s->fn = f; s->fn_pnames = names; s->fn_args = args; s->fn_nargs = np;
@@ -769,6 +769,17 @@ TE sema_expr(Sema *s, Expr *e)
         if (!s->inline_deep_reported)
             diag_error(s->d, s->inline_site, "the fn calls here nest too deeply: inlined, they make an expression more than %d levels deep; "
                        "compute an intermediate result into a tensor", SEMA_MAX_DEPTH);
+        s->inline_deep_reported = true;
+        return bad(s, e->span);
+    }
+    /* every expression lowered while inlining counts towards the outermost
+     * call's expansion, so a body doubling at each level (g(x) = f(x) + f(x))
+     * stops at the limit instead of after 2^depth lowerings */
+    if (s->fn && !s->fn_checking && ++s->inline_work > FN_EXPANSION_LIMIT) {
+        s->depth--;
+        if (!s->inline_deep_reported)
+            diag_error(s->d, s->inline_site, "inlining here expands to more than %d operations; compute a repeated argument into a tensor first",
+                       FN_EXPANSION_LIMIT);
         s->inline_deep_reported = true;
         return bad(s, e->span);
     }
