@@ -16,7 +16,10 @@ times:
 Every output of cpu-O0 and cpu must match the interpreter's: same dtype and
 shape (and those the signature declares); integers and bools exactly; floats
 within rtol 1e-5 / atol 1e-6, NaN equal to NaN, infinities only to themselves
-(--exact: bit for bit, any NaN equal to any NaN). The worst distance in ulps
+(--exact: bit for bit, any NaN equal to any NaN). A case whose inputs have an
+empty axis (case.json "expect_error") must fail on every target instead:
+exit status 1, the expected message, the interpreter's stderr exactly, and no
+outputs written. The worst distance in ulps
 is reported, and the summary lists the seeds that passed without agreeing bit
 for bit. A mismatch, a crash (signal), a sanitizer report, an internal error,
 a timeout or a failed run is a failure. A program rlfc rejects with a
@@ -202,6 +205,24 @@ def run_one(args, seed, rerun=None):
         res.cmds[name] = ("RLF_NUM_THREADS=%s " % th if th else "") + shlex.join(cmd)
         rc, so, se = run_rlfc(cmd, env, args.timeout)
         res.stderr[name] = se
+        if meta.get("expect_error"):
+            # inputs every target must reject, with the same message
+            bad = []
+            if rc != 1:
+                bad.append("%s: %s, expected exit status 1 (%s)" % (
+                    name, describe_rc(rc), meta["expect_error"]))
+            elif meta["expect_error"] not in se:
+                bad.append("%s: the error does not say %r" % (name, meta["expect_error"]))
+            elif se != res.stderr["interp"]:
+                bad.append("%s: a different error than interp's" % name)
+            if SANITIZER.search(se) or "internal error" in se:
+                bad.append("%s: sanitizer report or internal error" % name)
+            if os.listdir(out):
+                bad.append("%s: outputs written despite the error" % name)
+            if bad:
+                res.status = "fail"
+                res.problems += bad
+            continue
         if name == "interp" and rc == 1 and DIAG.search(se) and "internal error" not in se:
             res.status = "reject"
             res.problems.append("rlfc rejects the program:\n" + tail(se, 20))
@@ -221,7 +242,7 @@ def run_one(args, seed, rerun=None):
             continue
         outs[name] = out
     res.seconds = time.time() - t0
-    if res.status == "reject" or "interp" not in outs:
+    if res.status == "reject" or "interp" not in outs or meta.get("expect_error"):
         return res
     # the interpreter's outputs against the signature, then every target against the interpreter
     ref = {}
