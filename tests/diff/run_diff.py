@@ -4,6 +4,8 @@
     run_diff.py --rlfc build/bin/rlfc [--seed S] [--count K] [-j N] [--work DIR]
                 [--keep] [--exact] [--timeout SEC] [--avoid WHAT ...] [-v]
     run_diff.py --rlfc build/bin/rlfc --rerun WORK/seed-N ...
+    run_diff.py ... --results FILE.json   (counts and seeds by kind, for scripts)
+    run_diff.py ... --check-only          (generate and `rlfc check` only)
 
 For each of the K seeds S, S+1, ..., S+K-1: tests/diff/gen.py writes a random
 well-typed program and its inputs into WORK/seed-N/, and rlfc runs it three
@@ -31,8 +33,12 @@ hand; its folder is kept (with repro.sh). Folders of passing seeds are removed
 unless --keep. One seed alone: --seed N --count 1. --rerun runs kept case
 folders again as they are (after a fix, or after shrinking prog.rlf by hand).
 --avoid (repeatable) has gen.py leave out a construct, to look past a known
-bug; the programs then differ from those of the same seeds without it. Exit
-status 0 only if every program passed.
+bug; the programs then differ from those of the same seeds without it.
+--check-only runs `rlfc check` instead of the three runs: a cheap sweep for
+generator bugs. --results writes the counts and the seeds of each kind of
+failure (mismatch, crash, error, reject: see kind_of) as JSON
+(scripts/diff_at_scale.sh sums them over chunks). Exit status 0 only if every
+program passed.
 """
 
 import argparse
@@ -150,6 +156,36 @@ def run_rlfc(cmd, env, timeout):
         return 127, "", "cannot start rlfc: %s" % ex
 
 
+def kind_of(res):
+    """pass | reject (a generator bug) | crash (signal, sanitizer report,
+    internal error, timeout) | mismatch (outputs differ from interp's or
+    are missing) | error (any other failed run)"""
+    if res.status in ("pass", "reject"):
+        return res.status
+    text = "\n".join(res.problems)
+    if re.search(r"killed by signal|sanitizer|internal error|timed out", text):
+        return "crash"
+    if re.search(r"values differ|dtype|shape|not written|cannot be loaded|the signature says", text):
+        return "mismatch"
+    return "error"
+
+
+def run_check(args, res, folder, meta):
+    """--check-only: the program must compile (rlfc check)"""
+    cmd = [args.rlfc, "check", os.path.join(folder, "prog.rlf")]
+    res.cmds["check"] = shlex.join(cmd)
+    rc, so, se = run_rlfc(cmd, dict(os.environ), args.timeout)
+    res.stderr["check"] = se
+    if rc == 1 and DIAG.search(se) and "internal error" not in se and not SANITIZER.search(se):
+        res.status = "reject"
+        res.problems.append("rlfc rejects the program:\n" + tail(se, 20))
+    elif rc != 0 or SANITIZER.search(se) or "internal error" in se:
+        res.status = "fail"
+        res.problems.append("check: rlfc failed (%s)%s" % (
+            describe_rc(rc), "; internal error or sanitizer report" if rc is not None and rc >= 0 else ""))
+    return res
+
+
 def run_one(args, seed, rerun=None):
     """generate seed's case into WORK/seed-N and run it; or, with rerun=FOLDER,
     run the case already in FOLDER again (its program may have been edited)"""
@@ -183,6 +219,10 @@ def run_one(args, seed, rerun=None):
             res.status = "reject"
             res.problems.append("gen.py failed: %s: %s" % (type(ex).__name__, ex))
             return res
+    if args.check_only:
+        run_check(args, res, folder, meta)
+        res.seconds = time.time() - t0
+        return res
     prog = os.path.join(folder, "prog.rlf")
     base = [args.rlfc, "run", prog, "--entry", meta["entry"]]
     for k in meta["inputs"]:
@@ -338,6 +378,9 @@ def main():
     ap.add_argument("--rerun", nargs="+", metavar="CASEDIR",
                     help="run kept case folders (WORK/seed-N) again as they are, e.g. after a fix "
                          "or after shrinking prog.rlf by hand; nothing is generated or removed")
+    ap.add_argument("--check-only", action="store_true",
+                    help="only `rlfc check` each program (a sweep for generator bugs)")
+    ap.add_argument("--results", metavar="FILE", help="write counts and seeds by kind of failure as JSON")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per passing seed too")
     args = ap.parse_args()
     args.rlfc = os.path.abspath(args.rlfc) if os.sep in args.rlfc else args.rlfc
@@ -380,6 +423,15 @@ def main():
         log("    failing seeds: %s" % " ".join(map(str, fails)))
     if rejects:
         log("    generator bugs (rejected programs): %s" % " ".join(map(str, rejects)))
+    if args.results:
+        kinds = {}
+        for r in results:
+            kinds.setdefault(kind_of(r), []).append(r.seed)
+        with open(args.results, "w") as f:
+            json.dump({"count": len(results), "seconds": time.time() - t0,
+                       "counts": {k: len(v) for k, v in kinds.items()},
+                       "seeds": {k: v for k, v in kinds.items() if k != "pass"}}, f)
+            f.write("\n")
     if (fails or rejects) and not args.rerun:
         log("    work folder kept: %s" % args.work)
     elif tmp and not args.keep:
