@@ -1418,6 +1418,16 @@ class ProgGen:
         return arrays, params
 
 
+# the names a program declares at the top level: pipelines, fns (gen_fn) and consts
+TOP_NAMES = re.compile(r"\b(p|helper|f0|f1|C0|F0)\b")
+
+
+def renamed(src, suffix):
+    """src with its top-level names suffixed, so that many programs can share
+    one file (run_diff.py --check-only compiles them together)"""
+    return TOP_NAMES.sub(lambda m: "%s_%s" % (m.group(1), suffix), src)
+
+
 def generate(seed, avoid=()):
     """(program text, {input name: array}, {param: value text}, meta) for one seed"""
     g = ProgGen(seed, avoid)

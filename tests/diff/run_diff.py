@@ -35,7 +35,8 @@ folders again as they are (after a fix, or after shrinking prog.rlf by hand).
 --avoid (repeatable) has gen.py leave out a construct, to look past a known
 bug; the programs then differ from those of the same seeds without it.
 --check-only runs `rlfc check` instead of the three runs: a cheap sweep for
-generator bugs. --results writes the counts and the seeds of each kind of
+generator bugs (programs are compiled CHECK_BATCH to a file, with their
+top-level names renamed apart, and one by one only when that fails). --results writes the counts and the seeds of each kind of
 failure (mismatch, crash, error, reject: see kind_of) as JSON
 (scripts/diff_at_scale.sh sums them over chunks). Exit status 0 only if every
 program passed.
@@ -184,6 +185,32 @@ def run_check(args, res, folder, meta):
         res.problems.append("check: rlfc failed (%s)%s" % (
             describe_rc(rc), "; internal error or sanitizer report" if rc is not None and rc >= 0 else ""))
     return res
+
+
+CHECK_BATCH = 100
+
+
+def check_batch(args, seeds):
+    """--check-only: the programs of seeds compiled together in one file
+    (one rlfc process for many); when that fails, each one alone"""
+    results, srcs = [], []
+    for seed in seeds:
+        res = Result(seed, os.path.join(args.work, "seed-%d" % seed))
+        try:
+            res.src = gen.ProgGen(seed, args.avoid).program()
+        except Exception as ex:  # a generator crash is a generator bug
+            res.status = "reject"
+            res.problems.append("gen.py failed: %s: %s" % (type(ex).__name__, ex))
+        results.append(res)
+        srcs.append(gen.renamed(res.src, seed) if res.status == "pass" else "")
+    path = os.path.join(args.work, "batch-%d.rlf" % seeds[0])
+    with open(path, "w") as f:
+        f.write("\n".join(srcs))
+    rc, so, se = run_rlfc([args.rlfc, "check", path], dict(os.environ), args.timeout)
+    os.unlink(path)
+    if rc == 0 and not SANITIZER.search(se) and "internal error" not in se:
+        return results
+    return [run_one(args, r.seed) if r.status == "pass" else r for r in results]
 
 
 def run_one(args, seed, rerun=None):
@@ -403,11 +430,14 @@ def main():
     seeds = [s for s, _ in jobs] or [0]
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
-        futs = [ex.submit(run_one, args, s, d) for s, d in jobs]
+        if args.check_only and not args.rerun:
+            futs = [ex.submit(check_batch, args, seeds[k:k + CHECK_BATCH]) for k in range(0, len(seeds), CHECK_BATCH)]
+        else:
+            futs = [ex.submit(lambda s, d: [run_one(args, s, d)], s, d) for s, d in jobs]
         for f in concurrent.futures.as_completed(futs):
-            r = f.result()
-            report(args, r, log)
-            results.append(r)
+            for r in f.result():
+                report(args, r, log)
+                results.append(r)
     results.sort(key=lambda r: r.seed)
     fails = [r.seed for r in results if r.status == "fail"]
     rejects = [r.seed for r in results if r.status == "reject"]
