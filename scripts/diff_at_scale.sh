@@ -11,8 +11,10 @@
 #
 # -r build-debug/bin/rlfc is the sanitizer run (UBSan and ASan halt on the
 # first report unless UBSAN_OPTIONS / ASAN_OPTIONS say otherwise).
-# --check-only only compiles each program (`rlfc check`): a sweep for
-# generator bugs at about a tenth of the cost. --resume skips the chunks WORK
+# --check-only only compiles each program to kernels (`rlfc emit --kernels`,
+# a hundred programs per process): a sweep for generator bugs, and with the
+# debug build for sanitizer reports in the frontend and passes, at about a
+# hundredth of the cost. --resume skips the chunks WORK
 # already has results for. Each chunk logs to WORK/chunk-SEED.log and keeps
 # its failing cases in WORK/chunk-SEED/seed-N/ (with repro.sh); the summary
 # lists their seeds. Start it in the background on a shared machine:
@@ -35,7 +37,7 @@ while [ $# -gt 0 ]; do
     -w) work=$2; shift 2 ;;
     --check-only) check=--check-only; shift ;;
     --resume) resume=1; shift ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "diff_at_scale.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done

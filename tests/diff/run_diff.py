@@ -5,7 +5,7 @@
                 [--keep] [--exact] [--timeout SEC] [--avoid WHAT ...] [-v]
     run_diff.py --rlfc build/bin/rlfc --rerun WORK/seed-N ...
     run_diff.py ... --results FILE.json   (counts and seeds by kind, for scripts)
-    run_diff.py ... --check-only          (generate and `rlfc check` only)
+    run_diff.py ... --check-only          (generate and compile to kernels only)
 
 For each of the K seeds S, S+1, ..., S+K-1: tests/diff/gen.py writes a random
 well-typed program and its inputs into WORK/seed-N/, and rlfc runs it three
@@ -34,8 +34,10 @@ unless --keep. One seed alone: --seed N --count 1. --rerun runs kept case
 folders again as they are (after a fix, or after shrinking prog.rlf by hand).
 --avoid (repeatable) has gen.py leave out a construct, to look past a known
 bug; the programs then differ from those of the same seeds without it.
---check-only runs `rlfc check` instead of the three runs: a cheap sweep for
-generator bugs (programs are compiled CHECK_BATCH to a file, with their
+--check-only compiles each program through the passes to kernels (`rlfc emit
+--kernels`) instead of the three runs: a cheap sweep for generator bugs, and
+with the debug build for sanitizer reports and IR verifier failures in the
+frontend and the passes (programs are compiled CHECK_BATCH to a file, with their
 top-level names renamed apart, and one by one only when that fails). --results writes the counts and the seeds of each kind of
 failure (mismatch, crash, error, reject: see kind_of) as JSON
 (scripts/diff_at_scale.sh sums them over chunks). Exit status 0 only if every
@@ -172,8 +174,8 @@ def kind_of(res):
 
 
 def run_check(args, res, folder, meta):
-    """--check-only: the program must compile (rlfc check)"""
-    cmd = [args.rlfc, "check", os.path.join(folder, "prog.rlf")]
+    """--check-only: the program must compile, through the passes (rlfc emit --kernels)"""
+    cmd = [args.rlfc, "emit", os.path.join(folder, "prog.rlf"), "--kernels"]
     res.cmds["check"] = shlex.join(cmd)
     rc, so, se = run_rlfc(cmd, dict(os.environ), args.timeout)
     res.stderr["check"] = se
@@ -206,7 +208,7 @@ def check_batch(args, seeds):
     path = os.path.join(args.work, "batch-%d.rlf" % seeds[0])
     with open(path, "w") as f:
         f.write("\n".join(srcs))
-    rc, so, se = run_rlfc([args.rlfc, "check", path], dict(os.environ), args.timeout)
+    rc, so, se = run_rlfc([args.rlfc, "emit", path, "--kernels"], dict(os.environ), args.timeout)
     os.unlink(path)
     if rc == 0 and not SANITIZER.search(se) and "internal error" not in se:
         return results
@@ -406,7 +408,7 @@ def main():
                     help="run kept case folders (WORK/seed-N) again as they are, e.g. after a fix "
                          "or after shrinking prog.rlf by hand; nothing is generated or removed")
     ap.add_argument("--check-only", action="store_true",
-                    help="only `rlfc check` each program (a sweep for generator bugs)")
+                    help="only compile each program to kernels (a sweep for generator bugs)")
     ap.add_argument("--results", metavar="FILE", help="write counts and seeds by kind of failure as JSON")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per passing seed too")
     args = ap.parse_args()
