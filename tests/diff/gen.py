@@ -194,7 +194,7 @@ LAYOUTS = [(("T", "B"), 5), (("N",), 3), (("N", "G"), 1), (("G", "K"), 3), (("B"
 MAX_SIZE = {3: 7, 4: 5}              # the largest extent of a dim of a rank-3 or rank-4 layout
 ZERO_DIM_P = 0.03                    # how often the inputs make one dim 0 (an error on every target)
 ZERO_DIM_ERROR = "every dimension must be at least 1"      # an input's empty axis (the runtime)
-ZERO_PARAM_ERROR = "'0' is not a positive integer"         # a `G: dim` parameter of 0 (rlfc run)
+ZERO_PARAM_ERROR = "dimension '%s': '0' is"                # a `G: dim` parameter of 0 (rlfc run)
 SIZES = [1, 2, 3, 5, 7, 13, 33, 64, 100]
 SIZE_W = [3, 2, 2, 2, 4, 3, 2, 0.5, 0.5]
 FLOAT_LITS = ["0.5", "0.9", "2.0", "1.5", "0.25", "0.001", "3.0", "0.0", "100.0", "1e30", "0.1", "10.0"]
@@ -1439,7 +1439,7 @@ def generate(seed, avoid=()):
             "output_types": {t.name: [t.ty, [g.sizes[dm] for dm in t.dims]] for t in g.outputs},
             "params": params}
     if g.zero_dim:
-        meta["expect_error"] = ZERO_PARAM_ERROR if g.zero_dim in g.dim_params else ZERO_DIM_ERROR
+        meta["expect_error"] = ZERO_PARAM_ERROR % g.zero_dim if g.zero_dim in g.dim_params else ZERO_DIM_ERROR
         meta["zero_dim"] = g.zero_dim
     return src, arrays, params, meta
 
