@@ -36,8 +36,9 @@ that float type.
   a parameter (maybe empty), and segmented ones (`mu[g] = mean(x[n] for n
   where gid[n] == g)`);
 - recurrences, reverse (x[t+1]) and forward (x[t-1]), one or two steps, along
-  every axis alike (the last of rank 3 and 4 too), linear or not, of f32/f64/i32/i64/bool type, with boundaries that
-  read inputs or earlier definitions, or guarded by an `if` instead;
+  every axis alike (the last of rank 3 and 4 too), linear or not, of
+  f32/f64/i32/i64/bool type, with boundaries that read inputs or earlier
+  definitions, or guarded by an `if` instead;
 - pipeline calls `c0, _, o2 = helper(x0, v1, q0 = ...)` with renamed dims,
   positional or named arguments, results used later or as outputs;
 - intermediates read several times; outputs of every rank including scalars.
