@@ -59,12 +59,25 @@ static int store_level(const Cg *g, int s)
     return st->accum ? g->k->rank : g->p->tensors.v[st->tensor]->rank;
 }
 
+static bool has_accums(const KirKernel *k)
+{
+    for (int s = 0; s < k->stores.n; s++)
+        if (k->stores.v[s].accum) return true;
+    return false;
+}
+
 static void stores_at(Cg *g, int s0, int s1, int level)
 {
     const KirKernel *k = g->k;
     LLVMValueRef idx[IR_MAX_RANK], aidx[1] = { NULL };
     for (int a = 0; a < level; a++) idx[a] = LLVMBuildLoad2(B, g->i64, g->slot[a], "");
-    if (level == k->rank && k->scan_axis >= 0) aidx[0] = idx[1 - k->scan_axis];
+    if (level == k->rank && has_accums(k)) {
+        /* an accumulator's one axis is the kernel's other axis: only scan
+         * kernels of rank 2 carry them (kir.h), whatever the scan axis of
+         * a kernel without them (the last of four: idx[1 - 3] is no axis) */
+        RLF_ASSERT(k->rank == 2 && k->scan_axis >= 0);
+        aidx[0] = idx[1 - k->scan_axis];
+    }
     for (int s = s0; s < s1; s++) {
         if (store_level(g, s) != level) continue;
         const KirStore *st = &k->stores.v[s];
@@ -107,13 +120,6 @@ static void zero_accums_here(Cg *g, void *ud)
         const IrTensor *t = g->p->tensors.v[st->tensor];
         LLVMBuildStore(B, LLVMConstNull(cg_mem_type(g, t->ty)), cg_addr(g, g->bp->index[st->tensor], &i));
     }
-}
-
-static bool has_accums(const KirKernel *k)
-{
-    for (int s = 0; s < k->stores.n; s++)
-        if (k->stores.v[s].accum) return true;
-    return false;
 }
 
 /* zeroes the kernel's accumulators: for all columns of this task ([lo, hi)

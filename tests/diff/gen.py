@@ -10,12 +10,15 @@ random.Random and NumPy's default_rng, both seeded with S; nothing else is
 consulted). tests/diff/run_diff.py runs the program on every target and
 compares the results.
 
-A program is one pipeline `p` over the dims of a layout ([T, B], [N] with an
-optional group dim `G: dim`, [G, K] or [B, L, A]; sizes such as 1, 7, 13, 33,
-now and then 64 or 100) with 1-4 tensor inputs (f32, f64, i32, bool, now and
-then u8, i64, f16, an i32 index input with a declared range `in 0..D`, group
-ids), scalar parameters with defaults, sometimes a const, a fn, and a helper
-pipeline that p calls, then a list of definitions, some of them outputs:
+A program is one pipeline `p` over the dims of a layout of rank 1 to 4 ([T, B],
+[N] with an optional group dim `G: dim`, [G, K], [B, L, A] or [B, L, A, H];
+sizes such as 1, 7, 13, 33, now and then 64 or 100, at most 7 in rank 3 and 5
+in rank 4) with 1-4 tensor inputs (f32, f64, i32, bool, now and then u8, i64,
+f16, an i32 index input with a declared range `in 0..D`, group ids), scalar
+parameters with defaults, sometimes a const, a fn, and a helper pipeline that
+p calls, then a list of definitions, some of them outputs. A program is an f32
+or an f64 one: its inputs, parameters, casts and recurrences are mostly of
+that float type.
 
 - elementwise expressions: + - * / // %, comparisons, and/or/not, if-then-else
   and select, exp/log/log1p/expm1/sqrt/rsqrt/tanh/sigmoid/erf/floor/ceil/pow,
@@ -33,8 +36,9 @@ pipeline that p calls, then a list of definitions, some of them outputs:
   a parameter (maybe empty), and segmented ones (`mu[g] = mean(x[n] for n
   where gid[n] == g)`);
 - recurrences, reverse (x[t+1]) and forward (x[t-1]), one or two steps, along
-  any axis, linear or not, of f32/f64/i32/i64/bool type, with boundaries that
-  read inputs or earlier definitions, or guarded by an `if` instead;
+  every axis alike (the last of rank 3 and 4 too), linear or not, of
+  f32/f64/i32/i64/bool type, with boundaries that read inputs or earlier
+  definitions, or guarded by an `if` instead;
 - pipeline calls `c0, _, o2 = helper(x0, v1, q0 = ...)` with renamed dims,
   positional or named arguments, results used later or as outputs;
 - intermediates read several times; outputs of every rank including scalars.
@@ -45,7 +49,13 @@ arithmetic promotes to i32, int with float gives the float, `/` gives a float,
 rlfc rejects is a bug of this generator (run_diff.py reports it as such).
 Inputs: floats with a few NaN, +-inf, -0.0, huge and subnormal values; masks
 of several densities with all-false and all-true rows; some arrays stored in
-Fortran order or in the other byte order.
+Fortran order (the cpu target reads them as transposed views: its strided
+kernels) or in the other byte order. A .npy file holds a C-order or a
+Fortran-order array only, so other strided views cannot reach `rlfc run`.
+Dimensions are at least 1 (docs/language.md): now and then (ZERO_DIM_P) the
+inputs give one dim extent 0 instead, and case.json says which error every
+target must report (`expect_error`); run_diff.py checks that they all fail
+alike.
 """
 
 import argparse
@@ -180,7 +190,12 @@ class Scope:
         return c
 
 
-LAYOUTS = [(("T", "B"), 5), (("N",), 3), (("N", "G"), 1), (("G", "K"), 3), (("B", "L", "A"), 1)]
+LAYOUTS = [(("T", "B"), 5), (("N",), 3), (("N", "G"), 1), (("G", "K"), 3), (("B", "L", "A"), 2),
+           (("B", "L", "A", "H"), 2)]
+MAX_SIZE = {3: 7, 4: 5}              # the largest extent of a dim of a rank-3 or rank-4 layout
+ZERO_DIM_P = 0.03                    # how often the inputs make one dim 0 (an error on every target)
+ZERO_DIM_ERROR = "every dimension must be at least 1"      # an input's empty axis (the runtime)
+ZERO_PARAM_ERROR = "dimension '%s': '0' is"                # a `G: dim` parameter of 0 (rlfc run)
 SIZES = [1, 2, 3, 5, 7, 13, 33, 64, 100]
 SIZE_W = [3, 2, 2, 2, 4, 3, 2, 0.5, 0.5]
 FLOAT_LITS = ["0.5", "0.9", "2.0", "1.5", "0.25", "0.001", "3.0", "0.0", "100.0", "1e30", "0.1", "10.0"]
@@ -216,6 +231,9 @@ class ProgGen:
         self.in_fn = None           # while generating a fn body: [(pname, ty)]
         self.partial = set()        # loop variables whose range is not a whole axis
         self.fallbacks = 0
+        # the program's float type: f64 programs use f64 inputs, parameters,
+        # casts and recurrences mostly (f32 ones mostly f32)
+        self.fty = self.pick(["f32", "f64"], [3, 2])
 
     # ---- helpers ----
     def chance(self, p):
@@ -225,6 +243,10 @@ class ProgGen:
         if weights is None:
             return self.r.choice(items)
         return self.r.choices(items, weights=weights)[0]
+
+    def fw(self, w32, w64):
+        """weights of f32 and f64 (w32, w64 in an f32 program; swapped in an f64 one)"""
+        return [w32, w64] if self.fty == "f32" else [w64, w32]
 
     def fresh(self, prefix):
         self.ctr += 1
@@ -350,7 +372,7 @@ class ProgGen:
         else:
             s = self.pick(cands)
         if want == "float":
-            ty = self.pick(["f32", "f64"], [4, 1])
+            ty = self.pick(["f32", "f64"], self.fw(4, 1))
             return V("%s(%s)" % (ty, s), ty)
         return V(s, "i64")     # a value, not a subscript: no help for range inference
 
@@ -475,9 +497,9 @@ class ProgGen:
         if want == "int":
             to = self.pick(["i32", "i64", "u8"], [4, 3, 1])
         elif want == "float":
-            to = self.pick(["f32", "f64", "f16", "bf16"], [6, 4, 1, 1])
+            to = self.pick(["f32", "f64", "f16", "bf16"], self.fw(6, 4) + [1, 1])
         else:
-            to = self.pick(["i32", "i64", "f32", "f64", "u8"], [3, 2, 3, 2, 1])
+            to = self.pick(["i32", "i64", "f32", "f64", "u8"], [3, 2] + self.fw(3, 2) + [1])
         src = self.gen(sc, self.pick(["num", "bool", "float", "int"], [3, 1, 2, 2]), d, True)
         if src.ty == "wi" and to == "u8" and (src.s.startswith("(-") or len(src.s) > 3):
             src = V("7", "wi", True)          # a literal that does not fit its type is an error
@@ -1050,12 +1072,10 @@ class ProgGen:
             self.outputs.append(t)
 
     def gen_rec(self, name, dims, dvars, sc, depth, is_output):
-        axes = list(range(len(dims)))
-        prefer = [a for a in axes if dims[a] in ("T", "N", "K", "L")]
-        axis = self.pick(prefer) if prefer and self.chance(0.8) else self.pick(axes)
+        axis = self.r.randrange(len(dims))    # every axis, the last of rank 3 and 4 too
         direction = self.pick([-1, 1])      # -1: reads x[t+1] (a reverse scan); +1: reads x[t-1]
         dist = self.pick([1, 2], [4, 1])
-        ty = self.pick(["f32", "f64", "i32", "i64", "bool"], [8, 2, 2, 1, 1])
+        ty = self.pick(["f32", "f64", "i32", "i64", "bool"], self.fw(8, 3) + [2, 1, 1])
         if not is_output and ty not in ("f32", "f64"):
             # sema types an intermediate recurrence by a trial with its self-reads
             # as f32, so an int or bool one that uses them as such is rejected
@@ -1149,8 +1169,8 @@ class ProgGen:
 
     def gen_fn(self, idx):
         np_ = self.pick([1, 2, 3])
-        ps = [("u%d" % k, self.pick(["f32", "f64", "i32", "bool"], [5, 1, 2, 1])) for k in range(np_)]
-        ret = self.pick(["f32", "f64", "i32", "bool"], [5, 1, 2, 1])
+        ps = [("u%d" % k, self.pick(["f32", "f64", "i32", "bool"], self.fw(5, 1) + [2, 1])) for k in range(np_)]
+        ret = self.pick(["f32", "f64", "i32", "bool"], self.fw(5, 1) + [2, 1])
         self.in_fn = ps
         body = self.gen(None, kind(ret), self.pick([1, 2, 3]))
         self.in_fn = None
@@ -1166,9 +1186,9 @@ class ProgGen:
         self.sizes = {}
         for dm in self.layout:
             self.sizes[dm] = self.pick(SIZES, SIZE_W)
-        if len(self.layout) == 3:
+        if len(self.layout) in MAX_SIZE:
             for dm in self.layout:
-                self.sizes[dm] = min(self.sizes[dm], 7)
+                self.sizes[dm] = min(self.sizes[dm], MAX_SIZE[len(self.layout)])
         # the group dim of [N, G] is a `G: dim` parameter
         self.dim_params = ["G"] if self.layout == ("N", "G") else []
         bound = [dm for dm in self.layout if dm not in self.dim_params]
@@ -1176,11 +1196,11 @@ class ProgGen:
         self.inputs = []
         nin = self.pick([1, 2, 3, 4], [2, 3, 3, 2])
         for k in range(nin):
-            ty = self.pick(["f32", "f64", "i32", "bool", "u8", "i64", "f16"], [8, 2, 3, 4, 1, 1, 1])
+            ty = self.pick(["f32", "f64", "i32", "bool", "u8", "i64", "f16"], self.fw(8, 3) + [3, 4, 1, 1, 1])
             if k == 0:
                 dims = bound
                 if ty == "bool" and self.chance(0.7):
-                    ty = "f32"
+                    ty = self.fty
             else:
                 dims = [dm for dm in bound if self.chance(0.7)] or [self.pick(bound)]
             t = Tensor("x%d" % k, ty, dims, "input")
@@ -1195,7 +1215,7 @@ class ProgGen:
         self.tensors = list(self.inputs)
         # params, consts, fns
         for k in range(self.pick([0, 1, 2, 3], [2, 3, 2, 1])):
-            ty = self.pick(["f32", "f64", "i32", "bool"], [5, 1, 2, 1])
+            ty = self.pick(["f32", "f64", "i32", "bool"], self.fw(5, 1) + [2, 1])
             dflt = {"f32": self.pick(["0.9", "0.5", "-1.5", "2"]), "f64": self.pick(["0.99", "1e-05", "-3"]),
                     "i32": self.pick(["2", "-1", "7"]), "bool": self.pick(["true", "false"])}[ty]
             self.params.append(("p%d" % k, ty, dflt))
@@ -1257,7 +1277,7 @@ class ProgGen:
         return lines
 
     # ---- pipeline calls ----
-    HELPER_DIMS = {"T": "M", "B": "Q", "N": "S", "G": "W", "K": "Z", "L": "U", "A": "V"}
+    HELPER_DIMS = {"T": "M", "B": "Q", "N": "S", "G": "W", "K": "Z", "L": "U", "A": "V", "H": "Y"}
 
     def gen_helper(self):
         """a pipeline `helper` over renamed dims whose inputs mirror some of p's tensors
@@ -1320,11 +1340,19 @@ class ProgGen:
 
     # ---- inputs ----
     def inputs_data(self):
+        """({input: array}, {param: value text}); self.zero_dim: the dim the
+        inputs give extent 0 (now and then), which every target must reject
+        with the same message (dimensions are at least 1), or None"""
         import numpy as np
         rng = np.random.default_rng(self.seed)
+        sizes = dict(self.sizes)
+        self.zero_dim = None
+        if self.r.random() < ZERO_DIM_P:
+            self.zero_dim = self.pick(list(self.layout))
+            sizes[self.zero_dim] = 0
         arrays = {}
         for t in self.inputs:
-            shape = tuple(self.sizes[dm] for dm in t.dims)
+            shape = tuple(sizes[dm] for dm in t.dims)
             n = int(np.prod(shape)) if shape else 1
             if t.vrange:
                 a = rng.integers(0, self.sizes[t.vrange], size=shape).astype(np.int32)
@@ -1339,7 +1367,7 @@ class ProgGen:
                     flat[rows < 0.25] = False
                     flat[rows > 0.85] = True
                     a = flat.reshape(shape)
-                if a.ndim >= 2 and rng.random() < 0.3:
+                if a.ndim >= 2 and a.shape[1] > 0 and rng.random() < 0.3:
                     a[:, 0] = False            # an all-false column too
             elif t.ty in ("i32", "i64", "u8"):
                 mode = rng.choice(["small", "small", "mid", "wide"])
@@ -1388,8 +1416,18 @@ class ProgGen:
                              "i32": self.pick(["0", "-3", "4", "2147483647"]),
                              "bool": self.pick(["true", "false"])}[ty]
         for dm in self.dim_params:
-            params[dm] = str(self.sizes[dm])
+            params[dm] = str(sizes[dm])
         return arrays, params
+
+
+# the names a program declares at the top level: pipelines, fns (gen_fn) and consts
+TOP_NAMES = re.compile(r"\b(p|helper|f0|f1|C0|F0)\b")
+
+
+def renamed(src, suffix):
+    """src with its top-level names suffixed, so that many programs can share
+    one file (run_diff.py --check-only compiles them together)"""
+    return TOP_NAMES.sub(lambda m: "%s_%s" % (m.group(1), suffix), src)
 
 
 def generate(seed, avoid=()):
@@ -1401,6 +1439,9 @@ def generate(seed, avoid=()):
             "inputs": [t.name for t in g.inputs], "outputs": [t.name for t in g.outputs],
             "output_types": {t.name: [t.ty, [g.sizes[dm] for dm in t.dims]] for t in g.outputs},
             "params": params}
+    if g.zero_dim:
+        meta["expect_error"] = ZERO_PARAM_ERROR % g.zero_dim if g.zero_dim in g.dim_params else ZERO_DIM_ERROR
+        meta["zero_dim"] = g.zero_dim
     return src, arrays, params, meta
 
 

@@ -4,6 +4,8 @@
     run_diff.py --rlfc build/bin/rlfc [--seed S] [--count K] [-j N] [--work DIR]
                 [--keep] [--exact] [--timeout SEC] [--avoid WHAT ...] [-v]
     run_diff.py --rlfc build/bin/rlfc --rerun WORK/seed-N ...
+    run_diff.py ... --results FILE.json   (counts and seeds by kind, for scripts)
+    run_diff.py ... --check-only          (generate and compile to kernels only)
 
 For each of the K seeds S, S+1, ..., S+K-1: tests/diff/gen.py writes a random
 well-typed program and its inputs into WORK/seed-N/, and rlfc runs it three
@@ -16,7 +18,10 @@ times:
 Every output of cpu-O0 and cpu must match the interpreter's: same dtype and
 shape (and those the signature declares); integers and bools exactly; floats
 within rtol 1e-5 / atol 1e-6, NaN equal to NaN, infinities only to themselves
-(--exact: bit for bit, any NaN equal to any NaN). The worst distance in ulps
+(--exact: bit for bit, any NaN equal to any NaN). A case whose inputs have an
+empty axis (case.json "expect_error") must fail on every target instead:
+exit status 1, the expected message, the interpreter's stderr exactly, and no
+outputs written. The worst distance in ulps
 is reported, and the summary lists the seeds that passed without agreeing bit
 for bit. A mismatch, a crash (signal), a sanitizer report, an internal error,
 a timeout or a failed run is a failure. A program rlfc rejects with a
@@ -28,8 +33,15 @@ hand; its folder is kept (with repro.sh). Folders of passing seeds are removed
 unless --keep. One seed alone: --seed N --count 1. --rerun runs kept case
 folders again as they are (after a fix, or after shrinking prog.rlf by hand).
 --avoid (repeatable) has gen.py leave out a construct, to look past a known
-bug; the programs then differ from those of the same seeds without it. Exit
-status 0 only if every program passed.
+bug; the programs then differ from those of the same seeds without it.
+--check-only compiles each program through the passes to kernels (`rlfc emit
+--kernels`) instead of the three runs: a cheap sweep for generator bugs, and
+with the debug build for sanitizer reports and IR verifier failures in the
+frontend and the passes (programs are compiled CHECK_BATCH to a file, with their
+top-level names renamed apart, and one by one only when that fails). --results writes the counts and the seeds of each kind of
+failure (mismatch, crash, error, reject: see kind_of) as JSON
+(scripts/diff_at_scale.sh sums them over chunks). Exit status 0 only if every
+program passed.
 """
 
 import argparse
@@ -147,6 +159,62 @@ def run_rlfc(cmd, env, timeout):
         return 127, "", "cannot start rlfc: %s" % ex
 
 
+def kind_of(res):
+    """pass | reject (a generator bug) | crash (signal, sanitizer report,
+    internal error, timeout) | mismatch (outputs differ from interp's or
+    are missing) | error (any other failed run)"""
+    if res.status in ("pass", "reject"):
+        return res.status
+    text = "\n".join(res.problems)
+    if re.search(r"killed by signal|sanitizer|internal error|timed out", text):
+        return "crash"
+    if re.search(r"values differ|dtype|shape|not written|cannot be loaded|the signature says", text):
+        return "mismatch"
+    return "error"
+
+
+def run_check(args, res, folder, meta):
+    """--check-only: the program must compile, through the passes (rlfc emit --kernels)"""
+    cmd = [args.rlfc, "emit", os.path.join(folder, "prog.rlf"), "--kernels"]
+    res.cmds["check"] = shlex.join(cmd)
+    rc, so, se = run_rlfc(cmd, dict(os.environ), args.timeout)
+    res.stderr["check"] = se
+    if rc == 1 and DIAG.search(se) and "internal error" not in se and not SANITIZER.search(se):
+        res.status = "reject"
+        res.problems.append("rlfc rejects the program:\n" + tail(se, 20))
+    elif rc != 0 or SANITIZER.search(se) or "internal error" in se:
+        res.status = "fail"
+        res.problems.append("check: rlfc failed (%s)%s" % (
+            describe_rc(rc), "; internal error or sanitizer report" if rc is not None and rc >= 0 else ""))
+    return res
+
+
+CHECK_BATCH = 100
+
+
+def check_batch(args, seeds):
+    """--check-only: the programs of seeds compiled together in one file
+    (one rlfc process for many); when that fails, each one alone"""
+    results, srcs = [], []
+    for seed in seeds:
+        res = Result(seed, os.path.join(args.work, "seed-%d" % seed))
+        try:
+            res.src = gen.ProgGen(seed, args.avoid).program()
+        except Exception as ex:  # a generator crash is a generator bug
+            res.status = "reject"
+            res.problems.append("gen.py failed: %s: %s" % (type(ex).__name__, ex))
+        results.append(res)
+        srcs.append(gen.renamed(res.src, seed) if res.status == "pass" else "")
+    path = os.path.join(args.work, "batch-%d.rlf" % seeds[0])
+    with open(path, "w") as f:
+        f.write("\n".join(srcs))
+    rc, so, se = run_rlfc([args.rlfc, "emit", path, "--kernels"], dict(os.environ), args.timeout)
+    os.unlink(path)
+    if rc == 0 and not SANITIZER.search(se) and "internal error" not in se:
+        return results
+    return [run_one(args, r.seed) if r.status == "pass" else r for r in results]
+
+
 def run_one(args, seed, rerun=None):
     """generate seed's case into WORK/seed-N and run it; or, with rerun=FOLDER,
     run the case already in FOLDER again (its program may have been edited)"""
@@ -180,6 +248,10 @@ def run_one(args, seed, rerun=None):
             res.status = "reject"
             res.problems.append("gen.py failed: %s: %s" % (type(ex).__name__, ex))
             return res
+    if args.check_only:
+        run_check(args, res, folder, meta)
+        res.seconds = time.time() - t0
+        return res
     prog = os.path.join(folder, "prog.rlf")
     base = [args.rlfc, "run", prog, "--entry", meta["entry"]]
     for k in meta["inputs"]:
@@ -202,6 +274,24 @@ def run_one(args, seed, rerun=None):
         res.cmds[name] = ("RLF_NUM_THREADS=%s " % th if th else "") + shlex.join(cmd)
         rc, so, se = run_rlfc(cmd, env, args.timeout)
         res.stderr[name] = se
+        if meta.get("expect_error"):
+            # inputs every target must reject, with the same message
+            bad = []
+            if rc != 1:
+                bad.append("%s: %s, expected exit status 1 (%s)" % (
+                    name, describe_rc(rc), meta["expect_error"]))
+            elif meta["expect_error"] not in se:
+                bad.append("%s: the error does not say %r" % (name, meta["expect_error"]))
+            elif se != res.stderr["interp"]:
+                bad.append("%s: a different error than interp's" % name)
+            if SANITIZER.search(se) or "internal error" in se:
+                bad.append("%s: sanitizer report or internal error" % name)
+            if os.listdir(out):
+                bad.append("%s: outputs written despite the error" % name)
+            if bad:
+                res.status = "fail"
+                res.problems += bad
+            continue
         if name == "interp" and rc == 1 and DIAG.search(se) and "internal error" not in se:
             res.status = "reject"
             res.problems.append("rlfc rejects the program:\n" + tail(se, 20))
@@ -221,7 +311,7 @@ def run_one(args, seed, rerun=None):
             continue
         outs[name] = out
     res.seconds = time.time() - t0
-    if res.status == "reject" or "interp" not in outs:
+    if res.status == "reject" or "interp" not in outs or meta.get("expect_error"):
         return res
     # the interpreter's outputs against the signature, then every target against the interpreter
     ref = {}
@@ -317,6 +407,9 @@ def main():
     ap.add_argument("--rerun", nargs="+", metavar="CASEDIR",
                     help="run kept case folders (WORK/seed-N) again as they are, e.g. after a fix "
                          "or after shrinking prog.rlf by hand; nothing is generated or removed")
+    ap.add_argument("--check-only", action="store_true",
+                    help="only compile each program to kernels (a sweep for generator bugs)")
+    ap.add_argument("--results", metavar="FILE", help="write counts and seeds by kind of failure as JSON")
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per passing seed too")
     args = ap.parse_args()
     args.rlfc = os.path.abspath(args.rlfc) if os.sep in args.rlfc else args.rlfc
@@ -339,11 +432,14 @@ def main():
     seeds = [s for s, _ in jobs] or [0]
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
-        futs = [ex.submit(run_one, args, s, d) for s, d in jobs]
+        if args.check_only and not args.rerun:
+            futs = [ex.submit(check_batch, args, seeds[k:k + CHECK_BATCH]) for k in range(0, len(seeds), CHECK_BATCH)]
+        else:
+            futs = [ex.submit(lambda s, d: [run_one(args, s, d)], s, d) for s, d in jobs]
         for f in concurrent.futures.as_completed(futs):
-            r = f.result()
-            report(args, r, log)
-            results.append(r)
+            for r in f.result():
+                report(args, r, log)
+                results.append(r)
     results.sort(key=lambda r: r.seed)
     fails = [r.seed for r in results if r.status == "fail"]
     rejects = [r.seed for r in results if r.status == "reject"]
@@ -359,6 +455,15 @@ def main():
         log("    failing seeds: %s" % " ".join(map(str, fails)))
     if rejects:
         log("    generator bugs (rejected programs): %s" % " ".join(map(str, rejects)))
+    if args.results:
+        kinds = {}
+        for r in results:
+            kinds.setdefault(kind_of(r), []).append(r.seed)
+        with open(args.results, "w") as f:
+            json.dump({"count": len(results), "seconds": time.time() - t0,
+                       "counts": {k: len(v) for k, v in kinds.items()},
+                       "seeds": {k: v for k, v in kinds.items() if k != "pass"}}, f)
+            f.write("\n")
     if (fails or rejects) and not args.rerun:
         log("    work folder kept: %s" % args.work)
     elif tmp and not args.keep:
