@@ -1,13 +1,14 @@
 #!/bin/sh
-# tests/aot/run_abi.sh RLFC SRC_DIR WORK_DIR [RLF_SANITIZE]: builds
+# tests/aot/run_abi.sh RLFC SRC_DIR WORK_DIR [SANITIZE_FLAGS]: builds
 # tests/aot/abi.rlf ahead of time and runs tests/aot/test_abi.c against it:
 # the argument checks of the C ABI, then RLF_NUM_THREADS with good and bad
 # values. The test is compiled with nothing but the output folder on the
 # include path, and the DLPack header it uses must be the one rlfc wrote there.
 set -eu
-rlfc="$1"; src="$2"; work="$3"; san="${4:-OFF}"
-extra=""
-[ "$san" = "ON" ] && extra="-fsanitize=address,undefined"
+rlfc="$1"; src="$2"; work="$3"
+# the sanitizer flags the runtime was built with (CMake's RLF_SANITIZE_FLAGS):
+# a program linking it needs their runtimes
+extra="${4:-}"
 rm -rf "$work"; mkdir -p "$work"
 "$rlfc" build "$src/tests/aot/abi.rlf" --target cpu -o "$work/out"
 cc=${CC:-cc}

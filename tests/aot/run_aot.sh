@@ -2,12 +2,12 @@
 # tests/aot/run_aot.sh RLFC SRC_DIR WORK_DIR: builds stdlib/advantages.rlf ahead
 # of time, then compiles tests/aot/test_aot.c against the generated header
 # twice (shared library; object file + static runtime) and runs both.
-# usage: run_aot.sh RLFC SRC_DIR WORK_DIR [RLF_SANITIZE]
+# usage: run_aot.sh RLFC SRC_DIR WORK_DIR [SANITIZE_FLAGS]
 set -eu
-rlfc="$1"; src="$2"; work="$3"; san="${4:-OFF}"
-# a sanitizer build's runtime needs the sanitizer runtimes in the program
-extra=""
-[ "$san" = "ON" ] && extra="-fsanitize=address,undefined"
+rlfc="$1"; src="$2"; work="$3"
+# the sanitizer flags the runtime was built with (CMake's RLF_SANITIZE_FLAGS):
+# a program linking it needs their runtimes
+extra="${4:-}"
 rm -rf "$work"; mkdir -p "$work"
 "$rlfc" build "$src/stdlib/advantages.rlf" --target cpu -o "$work/out"
 cc=${CC:-cc}

@@ -1,14 +1,15 @@
 #!/bin/sh
-# tests/aot/run_names.sh RLFC SRC_DIR WORK_DIR [RLF_SANITIZE]: the C names of
+# tests/aot/run_names.sh RLFC SRC_DIR WORK_DIR [SANITIZE_FLAGS]: the C names of
 # `rlfc build`. Builds tests/aot/names.rlf (C and C++ keywords and header
 # names as rlf names), compiles tests/aot/test_names.c against it as C11 and
 # as C++ with -Wall -Werror and runs both; then checks that pipelines whose
 # C names collide (with each other or with the runtime's) are refused with a
 # message naming both.
 set -eu
-rlfc="$1"; src="$2"; work="$3"; san="${4:-OFF}"
-extra=""
-[ "$san" = "ON" ] && extra="-fsanitize=address,undefined"
+rlfc="$1"; src="$2"; work="$3"
+# the sanitizer flags the runtime was built with (CMake's RLF_SANITIZE_FLAGS):
+# a program linking it needs their runtimes
+extra="${4:-}"
 rm -rf "$work"; mkdir -p "$work"
 "$rlfc" build "$src/tests/aot/names.rlf" --target cpu -o "$work/out"
 cc=${CC:-cc}; cxx=${CXX:-c++}

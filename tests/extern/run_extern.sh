@@ -1,12 +1,13 @@
 #!/bin/sh
-# tests/extern/run_extern.sh RLFC SRC BUILD_INCLUDE WORK [SANITIZE]: builds host.c
+# tests/extern/run_extern.sh RLFC SRC BUILD_INCLUDE WORK [SANITIZE_FLAGS]: builds host.c
 # into a shared library, runs extern.rlf on both targets with --extern-lib,
 # and checks the results against NumPy; a failing host function must fail the
 # run with its message, and a missing library must be a clear error.
 set -eu
-rlfc="$1"; src="$2"; inc="$3"; work="$4"; san="${5:-OFF}"
-extra=""
-[ "$san" = "ON" ] && extra="-fsanitize=address,undefined"
+rlfc="$1"; src="$2"; inc="$3"; work="$4"
+# the sanitizer flags the runtime was built with (CMake's RLF_SANITIZE_FLAGS):
+# a program linking it needs their runtimes
+extra="${5:-}"
 rm -rf "$work"; mkdir -p "$work"
 ${CC:-cc} -shared -fPIC -O1 -Wall -Werror $extra -I "$inc" "$src/tests/extern/host.c" -o "$work/libhost.so"
 /usr/bin/python3 - "$work" <<'PY'
